@@ -1,0 +1,31 @@
+"""modq's web service: the app factory, as in Flask's tutorial."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from service.settings import Settings
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
+    from service import errors, extensions, public, review_api, submit
+
+    settings = settings or Settings.from_env()
+    app = Flask(__name__)
+    app.config.from_mapping(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        MODQ_SETTINGS=settings,
+    )
+    if test_config:
+        app.config.from_mapping(test_config)
+    app.json.sort_keys = False
+    extensions.init_app(app, settings)
+    errors.init_app(app)
+    app.register_blueprint(submit.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(review_api.bp)
+    return app

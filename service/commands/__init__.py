@@ -1,0 +1,1 @@
+"""Subcommands of ``modq`` that need more than a few lines each."""

@@ -1,0 +1,375 @@
+"""The comments table and the small queries everything else uses.
+
+A comment's moderation state is a column; every state change is a conditional UPDATE
+(``WHERE id = ? AND status IN (...)``), so repeating an action or a job changes a
+comment at most once. Text is stored exactly as submitted; the classifier normalises
+its own copy.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+
+class Status(enum.StrEnum):
+    """Where a comment is in moderation: received -> review|spam -> approved|rejected."""
+
+    RECEIVED = "received"
+    REVIEW = "review"
+    SPAM = "spam"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+class Decision(enum.StrEnum):
+    """An owner's action; each moves a comment from some statuses to one status."""
+
+    APPROVE = "approve"
+    REJECT = "reject"
+    SPAM = "spam"
+    HAM = "ham"
+
+
+# What each owner decision allows and where it leads. "ham" (not spam) sends a comment
+# from the spam folder back to the review queue.
+TRANSITIONS: dict[Decision, tuple[frozenset[Status], Status]] = {
+    Decision.APPROVE: (frozenset(Status) - {Status.APPROVED}, Status.APPROVED),
+    Decision.REJECT: (frozenset(Status) - {Status.REJECTED}, Status.REJECTED),
+    Decision.SPAM: (frozenset(Status) - {Status.SPAM}, Status.SPAM),
+    Decision.HAM: (frozenset({Status.SPAM}), Status.REVIEW),
+}
+
+metadata = MetaData()
+
+comments = Table(
+    "comments",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("post", String(512), nullable=False, default=""),
+    Column("name", String(100), nullable=False),
+    Column("email", String(254), nullable=False),
+    Column("homepage", String(254), nullable=False, default=""),
+    Column("body", Text, nullable=False),
+    Column("status", String(16), nullable=False, default=Status.RECEIVED.value),
+    Column("spam_score", Float),
+    Column("model_version", String(64)),
+    Column("reasons", JSON),
+    Column("decision", String(16)),
+    Column("ip_hash", String(64), nullable=False, default=""),
+    Column("user_agent", String(512), nullable=False, default=""),
+    Column("referrer", String(1024), nullable=False, default=""),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("scored_at", DateTime(timezone=True)),
+    Column("decided_at", DateTime(timezone=True)),
+    Column("enqueued_at", DateTime(timezone=True)),
+    Index("ix_comments_status_created", "status", "created_at"),
+    Index("ix_comments_post_status", "post", "status"),
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """SQLite hands back naive datetimes; everything modq writes is UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+def init_db(engine: Engine) -> None:
+    """Create the tables that do not exist yet."""
+    metadata.create_all(engine)
+
+
+@dataclass(frozen=True)
+class NewComment:
+    post: str
+    name: str
+    email: str
+    homepage: str
+    body: str
+    ip_hash: str = ""
+    user_agent: str = ""
+    referrer: str = ""
+
+
+def add_comment(engine: Engine, new: NewComment) -> int:
+    """Store a submitted comment as ``received`` and return its id (committed on return).
+
+    ``enqueued_at`` is set optimistically, saving a second write on the hot path; the
+    caller clears it with ``mark_unqueued`` if queueing the job then fails.
+    """
+    now = utcnow()
+    with engine.begin() as conn:
+        result = conn.execute(
+            insert(comments).values(
+                **new.__dict__, status=Status.RECEIVED.value, created_at=now, updated_at=now,
+                enqueued_at=now,
+            )
+        )
+        return int(result.inserted_primary_key[0])
+
+
+def get_comment(engine: Engine, comment_id: int) -> dict[str, Any] | None:
+    with engine.begin() as conn:
+        row = conn.execute(select(comments).where(comments.c.id == comment_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_comments(engine: Engine, ids: list[int]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    with engine.begin() as conn:
+        rows = conn.execute(select(comments).where(comments.c.id.in_(ids))).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def mark_enqueued(engine: Engine, ids: list[int]) -> None:
+    """Remember when a scoring job was last queued, so the sweeper can tell lost ones."""
+    if not ids:
+        return
+    with engine.begin() as conn:
+        conn.execute(update(comments).where(comments.c.id.in_(ids)).values(enqueued_at=utcnow()))
+
+
+def mark_unqueued(engine: Engine, comment_id: int) -> None:
+    """No job could be queued: let the sweeper pick the comment up at its next pass."""
+    with engine.begin() as conn:
+        conn.execute(update(comments).where(comments.c.id == comment_id).values(enqueued_at=None))
+
+
+@dataclass(frozen=True)
+class ScoreRecord:
+    comment_id: int
+    spam_score: float
+    reasons: list[str]
+    model_version: str
+    status: Status
+
+
+def record_scores(engine: Engine, records: list[ScoreRecord]) -> int:
+    """Write scores for comments still ``received``; returns how many changed.
+
+    A comment the owner already decided on, or one a duplicate job already scored, is
+    left alone: the WHERE clause makes scoring idempotent.
+    """
+    changed = 0
+    now = utcnow()
+    with engine.begin() as conn:
+        for rec in records:
+            result = conn.execute(
+                update(comments)
+                .where(comments.c.id == rec.comment_id, comments.c.status == Status.RECEIVED.value)
+                .values(
+                    spam_score=rec.spam_score,
+                    reasons=rec.reasons,
+                    model_version=rec.model_version,
+                    status=rec.status.value,
+                    scored_at=now,
+                    updated_at=now,
+                )
+            )
+            changed += result.rowcount
+    return changed
+
+
+def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, ...]) -> int:
+    """Replace the score of comments still waiting for the owner (after a new model)."""
+    changed = 0
+    now = utcnow()
+    with engine.begin() as conn:
+        for rec in records:
+            result = conn.execute(
+                update(comments)
+                .where(
+                    comments.c.id == rec.comment_id,
+                    comments.c.status.in_([s.value for s in statuses]),
+                    comments.c.decision.is_(None),
+                )
+                .values(
+                    spam_score=rec.spam_score,
+                    reasons=rec.reasons,
+                    model_version=rec.model_version,
+                    status=rec.status.value,
+                    scored_at=now,
+                    updated_at=now,
+                )
+            )
+            changed += result.rowcount
+    return changed
+
+
+def decide(engine: Engine, comment_id: int, decision: Decision) -> Status | None:
+    """Apply an owner decision; returns the new status, or None if the move is not allowed.
+
+    Repeating a decision that already holds is allowed and changes nothing.
+    """
+    allowed, target = TRANSITIONS[decision]
+    now = utcnow()
+    with engine.begin() as conn:
+        result = conn.execute(
+            update(comments)
+            .where(comments.c.id == comment_id, comments.c.status.in_([s.value for s in allowed]))
+            .values(status=target.value, decision=decision.value, decided_at=now, updated_at=now)
+        )
+        if result.rowcount:
+            return target
+        current = conn.execute(
+            select(comments.c.status).where(comments.c.id == comment_id)
+        ).scalar_one_or_none()
+    return target if current == target.value else None
+
+
+SORTS = {
+    "score_desc": (comments.c.spam_score.desc(), comments.c.id.desc()),
+    "score_asc": (comments.c.spam_score.asc(), comments.c.id.asc()),
+    "newest": (comments.c.created_at.desc(), comments.c.id.desc()),
+    "oldest": (comments.c.created_at.asc(), comments.c.id.asc()),
+}
+
+
+@dataclass(frozen=True)
+class ReviewQuery:
+    status: Status = Status.REVIEW
+    sort: str = "score_desc"
+    page: int = 1
+    per_page: int = 50
+    post: str | None = None
+    search: str | None = None
+
+
+def _filters(query: ReviewQuery) -> list:
+    conditions = [comments.c.status == query.status.value]
+    if query.post:
+        conditions.append(comments.c.post == query.post)
+    if query.search:
+        pattern = "%" + query.search.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
+        conditions.append(
+            or_(
+                comments.c.name.ilike(pattern, escape="\\"),
+                comments.c.email.ilike(pattern, escape="\\"),
+                comments.c.body.ilike(pattern, escape="\\"),
+            )
+        )
+    return conditions
+
+
+def list_for_review(engine: Engine, query: ReviewQuery) -> tuple[list[dict[str, Any]], int]:
+    """One page of comments in a status, with the total count for paging."""
+    conditions = _filters(query)
+    with engine.begin() as conn:
+        total = conn.execute(select(func.count()).select_from(comments).where(*conditions)).scalar_one()
+        rows = conn.execute(
+            select(comments)
+            .where(*conditions)
+            .order_by(*SORTS[query.sort])
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        ).mappings().all()
+    return [dict(row) for row in rows], int(total)
+
+
+def count_by_status(engine: Engine, post: str | None = None) -> dict[str, int]:
+    stmt = select(comments.c.status, func.count()).group_by(comments.c.status)
+    if post:
+        stmt = stmt.where(comments.c.post == post)
+    with engine.begin() as conn:
+        found = dict(conn.execute(stmt).all())
+    return {status.value: int(found.get(status.value, 0)) for status in Status}
+
+
+def approved_for_post(engine: Engine, post: str, limit: int = 500) -> list[dict[str, Any]]:
+    """The approved comments of one thread, oldest first (public fields are picked later)."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.id, comments.c.name, comments.c.homepage, comments.c.body,
+                   comments.c.created_at)
+            .where(comments.c.post == post, comments.c.status == Status.APPROVED.value)
+            .order_by(comments.c.created_at.asc(), comments.c.id.asc())
+            .limit(limit)
+        ).mappings().all()
+    return [dict(row) for row in rows]
+
+
+def unscored_ids(engine: Engine, stale_after: timedelta, limit: int = 1000) -> list[int]:
+    """Comments still ``received`` whose job was never queued or was queued long ago."""
+    cutoff = utcnow() - stale_after
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.id)
+            .where(
+                comments.c.status == Status.RECEIVED.value,
+                or_(comments.c.enqueued_at.is_(None), comments.c.enqueued_at < cutoff),
+            )
+            .order_by(comments.c.id)
+            .limit(limit)
+        ).scalars().all()
+    return list(rows)
+
+
+def oldest_unscored_at(engine: Engine) -> datetime | None:
+    with engine.begin() as conn:
+        value = conn.execute(
+            select(func.min(comments.c.created_at)).where(
+                comments.c.status == Status.RECEIVED.value
+            )
+        ).scalar_one_or_none()
+    return as_utc(value)
+
+
+def owner_labelled(engine: Engine) -> list:
+    """The owner's decisions as training labels: spam is spam, approved or "not spam" is ham.
+
+    Rejected comments are not labels: an owner rejects off-topic or rude comments that
+    are not spam.
+    """
+    from classifier.datasets import LabelledComment  # the web side never imports the model
+
+    labels = {Decision.SPAM.value: 1, Decision.APPROVE.value: 0, Decision.HAM.value: 0}
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.body, comments.c.name, comments.c.email, comments.c.homepage,
+                   comments.c.decision)
+            .where(comments.c.decision.in_(list(labels)))
+            .order_by(comments.c.id)
+        ).all()
+    return [
+        LabelledComment(body=r.body, name=r.name, email=r.email, homepage=r.homepage,
+                        label=labels[r.decision], source="owner")
+        for r in rows
+    ]
+
+
+def owner_labels() -> list:
+    """Owner labels from the configured database (what ``modq train`` learns from)."""
+    from service.db import make_engine
+    from service.settings import Settings
+
+    engine = make_engine(Settings.from_env().database_url)
+    init_db(engine)
+    return owner_labelled(engine)

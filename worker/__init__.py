@@ -1,0 +1,1 @@
+"""modq's background side: RQ job functions and the worker process that runs them."""

@@ -55,7 +55,7 @@ class Runtime:
 _runtime: Runtime | None = None
 
 
-def install(runtime: Runtime) -> None:
+def install(runtime: Runtime | None) -> None:
     """Set the process's runtime (the worker entry point does this before taking jobs)."""
     global _runtime
     _runtime = runtime

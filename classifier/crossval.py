@@ -34,7 +34,7 @@ def assign_folds(examples: Sequence[LabelledComment], texts: Sequence[str]) -> n
     n_folds = len(videos) if len(videos) >= 3 else DEFAULT_FOLDS
     video_fold = {video: i for i, video in enumerate(videos)}
     folds = np.empty(len(examples), dtype=int)
-    for i, (example, text) in enumerate(zip(examples, texts)):
+    for i, (example, text) in enumerate(zip(examples, texts, strict=False)):
         fold = video_fold.get(example.source)
         folds[i] = fold if fold is not None else text_bucket(text, n_folds)
     return folds
@@ -74,7 +74,7 @@ def out_of_fold_logits(
         delayed(_fold_logits)(pipeline, X, y, weights, folds != k) for k in fold_ids
     )
     logits = np.zeros(len(y))
-    for k, values in zip(fold_ids, results):
+    for k, values in zip(fold_ids, results, strict=False):
         logits[folds == k] = values
     return logits
 

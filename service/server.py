@@ -25,15 +25,18 @@ class GunicornServer(BaseApplication):
         return create_app()
 
 
+def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    """gunicorn's settings for modq (the benchmarks run their baseline app with these too)."""
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "accesslog": None,
+        "timeout": 30,
+        "graceful_timeout": 10,
+    }
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    GunicornServer(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread" if threads > 1 else "sync",
-            "accesslog": None,
-            "timeout": 30,
-            "graceful_timeout": 10,
-        }
-    ).run()
+    GunicornServer(options(host, port, workers, threads)).run()

@@ -49,7 +49,8 @@ function request()
 end
 function done(summary, latency, requests)
   io.write(string.format(
-    'RESULT {"requests": %d, "seconds": %f, "non_2xx": %d, "socket_errors": %d, "p50_ms": %f, "p99_ms": %f}\n',
+    'RESULT {"requests": %d, "seconds": %f, "non_2xx": %d, "socket_errors": %d, '
+    .. '"p50_ms": %f, "p99_ms": %f}\n',
     summary.requests, summary.duration / 1e6, summary.errors.status,
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
     latency:percentile(50) / 1000, latency:percentile(99) / 1000))
@@ -109,8 +110,9 @@ def check_rows(settings, answered: int) -> dict:
     with engine.connect() as conn:
         ids = conn.execute(text("SELECT id FROM comments")).scalars().all()
         sample = random.sample(ids, min(50, len(ids)))
-        found = conn.execute(text("SELECT count(*) FROM comments WHERE id IN (%s) AND body <> ''"
-                                  % ",".join(map(str, sample) or ["0"]))).scalar()
+        listed = ",".join(map(str, sample)) or "0"
+        found = conn.execute(text(f"SELECT count(*) FROM comments WHERE id IN ({listed}) AND body <> ''")
+                             ).scalar()
     engine.dispose()
     return {"answered_2xx": answered, "rows": len(ids), "sample": len(sample), "sample_found": found,
             "ok": len(ids) >= answered and found == len(sample)}
@@ -152,7 +154,8 @@ def run(connections: int, seconds: int, rounds: int, threads: int) -> dict:
     return {"client": "wrk" if use_wrk else "python", "connections": connections, "seconds": seconds,
             "rounds": rounds, "threads": threads, "median": median, "runs": results,
             "ratio": median["modq"]["requests_per_second"] / median["bare"]["requests_per_second"],
-            "errors": {n: sum(r["non_2xx"] + r["socket_errors"] for r in runs) for n, runs in results.items()},
+            "errors": {name: sum(r["non_2xx"] + r["socket_errors"] for r in runs)
+                       for name, runs in results.items()},
             "rows": rows, "machine": machine()}
 
 

@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from processes import free_port, modq_env, start_modq, stop, wait_until  # noqa: E402
-
 from service.settings import Settings  # noqa: E402
 
 REDIS_SERVER = os.environ.get("MODQ_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")

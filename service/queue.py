@@ -3,6 +3,14 @@
 The web side enqueues by dotted name so it never imports scikit-learn. Redis is never
 the only copy of anything: if it is down the comment is already committed, and the
 sweeper (``worker.sweeper``) queues it again later.
+
+RQ spends a few milliseconds of bookkeeping on every job, more than the model needs to
+score a comment, so new comments share jobs: ``request_scoring`` queues a job that scores
+*every* waiting comment, unless such a job is queued and has not started yet (a Redis
+flag, set with ``SET NX`` and cleared by the job as it starts). A lone comment still gets
+its job at once; in a burst most requests cost one ``SET`` instead of an enqueue.
+The sweeper keeps queueing one job per comment (``enqueue_scoring``), so a comment that
+cannot be scored fails on its own and shows up in RQ's failed registry.
 """
 
 from __future__ import annotations
@@ -15,6 +23,10 @@ from rq import Queue, Retry
 from rq.serializers import JSONSerializer
 
 SCORE_JOB = "worker.jobs.score_comment"
+SCORE_WAITING_JOB = "worker.jobs.score_waiting"
+# How long the "a job is queued" flag may outlive a job that never ran (a lost enqueue,
+# a flushed Redis): after that the next comment queues a new one.
+PENDING_TTL_SECONDS = 30
 JOB_TIMEOUT_SECONDS = 60
 FAILURE_TTL_SECONDS = 30 * 24 * 3600
 RETRY = Retry(max=3, interval=[10, 60, 300])
@@ -48,3 +60,42 @@ def enqueue_scoring(queue: Queue, comment_id: int) -> bool:
                     type(exc).__name__)
         return False
     return True
+
+
+def pending_flag(queue_name: str) -> str:
+    """The Redis key that says a ``score_waiting`` job is queued and has not started."""
+    return f"modq:scoring-pending:{queue_name}"
+
+
+def request_scoring(queue: Queue) -> bool:
+    """Make sure a job will score the comments committed so far; False if Redis is unreachable.
+
+    Called after the comment is committed: either this call queues a job, or the flag
+    shows one is queued that has not started, and it reads the waiting comments only
+    once it has started, so it will find this one.
+    """
+    flag = pending_flag(queue.name)
+    try:
+        if not queue.connection.set(flag, 1, nx=True, ex=PENDING_TTL_SECONDS):
+            return True
+        queue.enqueue_call(
+            SCORE_WAITING_JOB,
+            timeout=JOB_TIMEOUT_SECONDS,
+            retry=RETRY,
+            result_ttl=300,
+            failure_ttl=FAILURE_TTL_SECONDS,
+            description="score waiting comments",
+        )
+    except RedisError as exc:
+        log.warning("could not queue scoring (%s); the sweeper will", type(exc).__name__)
+        _forget(queue, flag)
+        return False
+    return True
+
+
+def _forget(queue: Queue, flag: str) -> None:
+    """Drop a flag whose job may not exist, so the next comment tries again."""
+    try:
+        queue.connection.delete(flag)
+    except RedisError:
+        pass  # it expires on its own

@@ -342,6 +342,19 @@ def unscored_ids(engine: Engine, stale_after: timedelta, limit: int = 1000) -> l
     return list(rows)
 
 
+def waiting_comments(engine: Engine, after_id: int, limit: int) -> list[dict[str, Any]]:
+    """The next ``limit`` comments still ``received`` after ``after_id``: what the model reads."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.id, comments.c.status, comments.c.body, comments.c.name,
+                   comments.c.email, comments.c.homepage)
+            .where(comments.c.status == Status.RECEIVED.value, comments.c.id > after_id)
+            .order_by(comments.c.id)
+            .limit(limit)
+        ).mappings().all()
+    return [dict(row) for row in rows]
+
+
 def oldest_unscored_at(engine: Engine) -> datetime | None:
     with engine.begin() as conn:
         value = conn.execute(

@@ -15,7 +15,7 @@ from flask import Blueprint, jsonify, redirect, request
 from service.errors import error_response
 from service.extensions import engine, queue, settings
 from service.payload import PayloadError, read_submission
-from service.queue import enqueue_scoring
+from service.queue import request_scoring
 from service.storage import NewComment, Status, add_comment, mark_unqueued
 from service.validation import CleanComment, validate_comment
 
@@ -67,7 +67,7 @@ def submit_comment():
     if problems or clean is None:
         return error_response(422, "the comment has invalid fields", problems)
     comment_id = _store(clean)
-    if not enqueue_scoring(queue(), comment_id):
+    if not request_scoring(queue()):
         mark_unqueued(engine(), comment_id)
     if clean.redirect:
         return redirect(clean.redirect, code=303)

@@ -36,7 +36,7 @@ def test_a_form_post_is_accepted_stored_exactly_and_queued(client, engine, redis
     assert row["status"] == Status.RECEIVED.value
     assert row["user_agent"] == "TestBrowser/1.0"
     queue = Queue("modq-test", connection=redis_conn, serializer=JSONSerializer)
-    assert [list(job.args) for job in queue.get_jobs()] == [[payload["id"]]]
+    assert [job.func_name for job in queue.get_jobs()] == ["worker.jobs.score_waiting"]
 
 
 def test_a_json_post_is_accepted(client, engine):

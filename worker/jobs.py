@@ -1,10 +1,29 @@
-"""RQ job functions. They take comment ids, never objects, and are safe to run twice."""
+"""RQ job functions. They take comment ids, never objects, and are safe to run twice.
+
+``score_waiting`` is the job the web side queues: it scores every waiting comment, in
+batches (one ``model.score`` call and one transaction each), because RQ's per-job
+bookkeeping costs more than scoring a comment. ``score_comment`` scores one comment; the
+sweeper queues it, so a comment that cannot be scored fails alone, in RQ's failed registry.
+"""
 
 from __future__ import annotations
 
+import logging
+import time
+
+from rq import get_current_job
+
 from classifier import CommentInput
-from service.storage import ScoreRecord, Status, get_comments, record_scores
+from service.queue import pending_flag, request_scoring, scoring_queue
+from service.storage import ScoreRecord, Status, get_comments, record_scores, waiting_comments
 from worker import runtime
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 256
+# Stop taking new batches after this long and leave the rest to a follow-up job, well
+# inside the job timeout (service.queue.JOB_TIMEOUT_SECONDS).
+DRAIN_BUDGET_SECONDS = 20.0
 
 
 def score_records(rows: list[dict], live: runtime.LiveModel) -> list[ScoreRecord]:
@@ -32,3 +51,36 @@ def score_comment(comment_id: int) -> int:
     rt = runtime.current()
     rows = [r for r in get_comments(rt.engine, [comment_id]) if r["status"] == Status.RECEIVED.value]
     return record_scores(rt.engine, score_records(rows, rt.model))
+
+
+def score_waiting() -> int:
+    """Score every comment still ``received``; returns how many this job changed.
+
+    The "job queued" flag is cleared before the first read, so a comment committed after
+    that read queues a new job instead of being missed.
+    """
+    rt = runtime.current()
+    job = get_current_job()
+    if job is not None:
+        job.connection.delete(pending_flag(job.origin))
+    changed, after_id = 0, 0
+    deadline = time.monotonic() + DRAIN_BUDGET_SECONDS
+    while rows := waiting_comments(rt.engine, after_id, BATCH_SIZE):
+        changed += record_scores(rt.engine, _score_batch(rows, rt.model))
+        after_id = rows[-1]["id"]
+        if time.monotonic() > deadline and job is not None:
+            request_scoring(scoring_queue(job.connection, job.origin))  # the rest, in a new job
+            break
+    return changed
+
+
+def _score_batch(rows: list[dict], live: runtime.LiveModel) -> list[ScoreRecord]:
+    """Score a batch at once; if the model fails on it, score one by one and skip the
+    comments it fails on (the sweeper gives each of those a job of its own later)."""
+    try:
+        return score_records(rows, live)
+    except Exception:
+        if len(rows) == 1:
+            log.exception("could not score comment %s; leaving it to the sweeper", rows[0]["id"])
+            return []
+    return [record for row in rows for record in _score_batch([row], live)]

@@ -32,6 +32,8 @@ _MONEY_RE = re.compile(r"[$£€]\s?\d")
 
 def _drop_format_chars(text: str) -> str:
     """Remove Unicode format characters (category Cf: zero-width space/joiner, BOM...)."""
+    if text.isascii():  # no ASCII character is in Cf; most comments take this fast path
+        return text
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     func,
     insert,
     or_,
@@ -186,26 +187,23 @@ def record_scores(engine: Engine, records: list[ScoreRecord]) -> int:
     """Write scores for comments still ``received``; returns how many changed.
 
     A comment the owner already decided on, or one a duplicate job already scored, is
-    left alone: the WHERE clause makes scoring idempotent.
+    left alone: the WHERE clause makes scoring idempotent. One statement runs for the
+    whole batch (executemany), whose summed row count both SQLite and psycopg report.
     """
-    changed = 0
+    if not records:
+        return 0
     now = utcnow()
+    statement = (
+        update(comments)
+        .where(comments.c.id == bindparam("score_id"), comments.c.status == Status.RECEIVED.value)
+        .values(spam_score=bindparam("new_score"), reasons=bindparam("new_reasons", type_=JSON),
+                model_version=bindparam("new_version"), status=bindparam("new_status"),
+                scored_at=now, updated_at=now)
+    )
+    rows = [{"score_id": rec.comment_id, "new_score": rec.spam_score, "new_reasons": rec.reasons,
+             "new_version": rec.model_version, "new_status": rec.status.value} for rec in records]
     with engine.begin() as conn:
-        for rec in records:
-            result = conn.execute(
-                update(comments)
-                .where(comments.c.id == rec.comment_id, comments.c.status == Status.RECEIVED.value)
-                .values(
-                    spam_score=rec.spam_score,
-                    reasons=rec.reasons,
-                    model_version=rec.model_version,
-                    status=rec.status.value,
-                    scored_at=now,
-                    updated_at=now,
-                )
-            )
-            changed += result.rowcount
-    return changed
+        return conn.execute(statement, rows).rowcount
 
 
 def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, ...]) -> int:

@@ -8,24 +8,18 @@ are over-confident.  Reasons are exact for a linear model: feature value * coeff
 
 from __future__ import annotations
 
-import re
-import unicodedata
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import murmurhash3_32
 
+from . import reasons
 from .datasets import CommentInput
 from .features import TEXT, model_input
 from .text import SIGNAL_WORDS
 
 MAX_REASONS = 5
-_LONG_TOKEN = 20
-_EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
 _HASH_CACHE_SIZE = 200_000  # word n-gram hashes kept for reasons (a few tens of MB at most)
 
 
@@ -35,53 +29,6 @@ class Score:
 
     spam_score: float
     reasons: list[str]
-
-
-def _is_unsegmented(token: str) -> bool:
-    """CJK/Thai-like scripts have no spaces, so a whitespace 'word' can be a sentence."""
-    return any(unicodedata.east_asian_width(ch) in ("W", "F") for ch in token)
-
-
-def _gram_hash(gram: str) -> int:
-    """What the hashing vectorisers compute for an n-gram (before ``% n_features``)."""
-    return abs(murmurhash3_32(gram, positive=False))
-
-
-def _shares(hashes: np.ndarray, n_features: int, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """Each n-gram occurrence's share of its hashed column's contribution.
-
-    Hashing can put several n-grams in one column; its contribution is split evenly among
-    all the occurrences behind it. ``columns`` must be sorted.
-    """
-    occupied, which, counts = np.unique(hashes % n_features, return_inverse=True, return_counts=True)
-    if not len(columns):
-        return np.zeros(len(hashes))
-    at = np.minimum(np.searchsorted(columns, occupied), len(columns) - 1)
-    per_column = np.where(columns[at] == occupied, values[at] / counts, 0.0)
-    return per_column[which]
-
-
-@dataclass(frozen=True)
-class _TokenGrams:
-    """A token's padded char n-grams: their hashes, and the reason label for them (one
-    label for a whole word; per n-gram ``labels`` for CJK runs and very long tokens)."""
-
-    hashes: np.ndarray
-    label: str | None
-    labels: tuple[str, ...] = ()
-
-
-@lru_cache(maxsize=65_536)
-def _char_grams(token: str, low: int, high: int) -> _TokenGrams:
-    """Cached: words recur across comments, and hashing their n-grams is most of the cost."""
-    readable = _EDGE_PUNCT.sub("", token) or token
-    unsegmented = _is_unsegmented(token) or len(readable) > _LONG_TOKEN
-    padded = f" {token} "
-    grams = [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
-    hashes = np.fromiter((_gram_hash(gram) for gram in grams), dtype=np.int64, count=len(grams))
-    if unsegmented:
-        return _TokenGrams(hashes, None, tuple(f'"{gram.strip()}"' for gram in grams))
-    return _TokenGrams(hashes, f'"{readable}"')
 
 
 class SpamModel:
@@ -131,69 +78,26 @@ class SpamModel:
         rows = model_input(comments)
         matrix = self._features(rows)
         probabilities = self._calibrate(matrix @ self._coef + self._bias)
-        # value * coefficient for every non-zero feature of the batch, in one numpy pass
-        contributions = matrix.data * self._coef[matrix.indices]
-        bounds = matrix.indptr
-        return [
-            Score(float(p), self._reasons(rows[i], matrix.indices[bounds[i]:bounds[i + 1]],
-                                          contributions[bounds[i]:bounds[i + 1]]))
-            for i, p in enumerate(probabilities)
-        ]
-
-    def _contributions(self, columns: np.ndarray, values: np.ndarray, block: str) -> tuple[np.ndarray, ...]:
-        """One row's non-zero columns in one feature block (sorted, block-relative) and their
-        value * coefficient."""
-        part = self._slices[block]
-        inside = (columns >= part.start) & (columns < part.stop)
-        order = np.argsort(columns[inside], kind="stable")
-        return columns[inside][order] - part.start, values[inside][order]
-
-    def _reasons(self, row_input: np.ndarray, columns: np.ndarray, values: np.ndarray) -> list[str]:
-        text = row_input[TEXT]
-        weights: dict[str, float] = defaultdict(float)
-        self._word_reasons(text, self._contributions(columns, values, "word"), weights)
-        self._char_reasons(text, self._contributions(columns, values, "char"), weights)
-        for column, value in zip(*self._contributions(columns, values, "signal"), strict=True):
-            name = self._signal_names[column]
-            weights[SIGNAL_WORDS.get(name, name)] += float(value)
-        ranked = sorted(((w, r) for r, w in weights.items() if w > 0), reverse=True)
-        return [reason for _, reason in ranked[:MAX_REASONS]]
-
-    def _word_reasons(self, text: str, contributions: tuple[np.ndarray, ...],
-                      weights: dict[str, float]) -> None:
-        """Word and two-word phrases, quoted: `"my channel"`."""
-        word = self._transformer("word").named_steps["hash"]
+        texts = rows[:, TEXT].tolist()
+        weights = reasons.new_weights(len(texts))
+        word, char = (self._transformer(name).named_steps["hash"] for name in ("word", "char"))
         if self._word_analyzer is None:
             self._word_analyzer = word.build_analyzer()
-        grams = list(set(self._word_analyzer(text)))
-        hashes = np.fromiter((self._hash(gram) for gram in grams), dtype=np.int64, count=len(grams))
-        for gram, share in zip(grams, _shares(hashes, word.n_features, *contributions).tolist(), strict=True):
-            if share:
-                weights[f'"{gram}"'] += share
+        reasons.word_weights(texts, self._word_analyzer, word.n_features, self._block(matrix, "word"),
+                             self._hash, weights)
+        reasons.char_weights(texts, char.ngram_range, char.n_features, self._block(matrix, "char"), weights)
+        reasons.signal_weights(self._block(matrix, "signal"), self._signal_names, SIGNAL_WORDS, weights)
+        return [Score(float(p), reasons.top(w, MAX_REASONS)) for p, w in zip(probabilities, weights,
+                                                                             strict=True)]
 
-    def _char_reasons(self, text: str, contributions: tuple[np.ndarray, ...],
-                      weights: dict[str, float]) -> None:
-        """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself."""
-        char = self._transformer("char").named_steps["hash"]
-        tokens = [_char_grams(token, *char.ngram_range) for token in text.split()]
-        if not tokens:
-            return
-        shares = _shares(np.concatenate([t.hashes for t in tokens]), char.n_features, *contributions)
-        start = 0
-        for token in tokens:
-            end = start + len(token.hashes)
-            if token.label is not None:
-                weights[token.label] += float(shares[start:end].sum())
-            else:
-                for label, share in zip(token.labels, shares[start:end].tolist(), strict=True):
-                    weights[label] += share
-            start = end
+    def _block(self, matrix: sp.csr_matrix, name: str) -> reasons.Block:
+        return reasons.contributions(matrix, self._coef, self._slices[name])
 
     def _hash(self, gram: str) -> int:
-        """The n-gram's hash as the vectoriser computes it, remembered: n-grams recur a lot."""
+        """A word n-gram's hash, remembered: n-grams recur a lot."""
         found = self._hashes.get(gram)
         if found is None:
             if len(self._hashes) >= _HASH_CACHE_SIZE:
                 self._hashes.clear()
-            found = self._hashes[gram] = _gram_hash(gram)
+            found = self._hashes[gram] = reasons.gram_hash(gram)
         return found

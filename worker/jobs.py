@@ -68,6 +68,8 @@ def score_waiting() -> int:
     while rows := waiting_comments(rt.engine, after_id, BATCH_SIZE):
         changed += record_scores(rt.engine, _score_batch(rows, rt.model))
         after_id = rows[-1]["id"]
+        if len(rows) < BATCH_SIZE:
+            break  # anything committed since that read found the flag cleared and queued a job
         if time.monotonic() > deadline and job is not None:
             request_scoring(scoring_queue(job.connection, job.origin))  # the rest, in a new job
             break

@@ -47,7 +47,7 @@ class Runtime:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, sync_commits=False)  # scores can be redone
         init_db(engine)
         return cls(engine, LiveModel(ModelStore(settings.model_dir), settings.spam_threshold))
 

@@ -120,6 +120,9 @@ def submit_api(stack: Stack, name: str, body: str) -> None:
 
 
 def test_a_japanese_comment_goes_from_the_blog_through_review_back_to_the_blog(page: Page, stack):
+    errors: list[str] = []  # a CSP violation or a script error shows up here
+    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
+    page.on("pageerror", lambda error: errors.append(str(error)))
     comment_on_blog(page, stack, "山田 太郎", JAPANESE, "https://taro.example.jp/")
     expect(page.locator("#comment-list")).to_contain_text("No comments yet")
     submit_api(stack, "Kenji", "Thanks, the part about retries and idempotent jobs was really useful.")
@@ -151,6 +154,7 @@ def test_a_japanese_comment_goes_from_the_blog_through_review_back_to_the_blog(p
     expect(shown.locator("a.name")).to_have_text("山田 太郎")
     assert shown.locator(".text").inner_text() == ours["body"]  # the stored text, to the byte
     shot(page, "blog.png")
+    assert errors == []
 
 
 def test_a_spammy_comment_lands_in_spam_and_not_spam_moves_it_to_the_queue(page: Page, stack):
@@ -210,7 +214,7 @@ def test_forged_posts_are_refused_and_script_is_shown_as_text(page: Page, stack)
     assert dialogs == []
 
 
-def test_the_review_page_fits_a_phone(page: Page, stack):
+def test_the_review_page_fits_a_phone_and_bulk_approves(page: Page, stack):
     submit_api(stack, "佐藤 花子", "とても参考になりました。\n次の記事も楽しみにしています！")
     stack.wait_for("review", "佐藤 花子")
     page.set_viewport_size({"width": 390, "height": 844})
@@ -219,3 +223,7 @@ def test_the_review_page_fits_a_phone(page: Page, stack):
     assert width <= 390, f"the page scrolls sideways on a phone ({width}px wide)"
     expect(page.get_by_role("button", name="Approve").first).to_be_visible()
     shot(page, "review-phone.png")
+    page.get_by_label("All on this page").check()
+    page.locator("#bulk").get_by_role("button", name="Approve").click()
+    expect(page.locator(".flash-done")).to_have_text("Approved: 1 comment.")
+    assert stack.wait_for("approved", "佐藤 花子")["decision"] == "approve"

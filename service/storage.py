@@ -101,9 +101,19 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema set-up across processes
+
+
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create the tables that do not exist yet.
+
+    Web workers and scoring workers start together; on PostgreSQL an advisory lock makes
+    them take turns (SQLite's BEGIN IMMEDIATE already does), so none fails half-way.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
+        metadata.create_all(conn)
 
 
 @dataclass(frozen=True)

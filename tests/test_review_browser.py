@@ -52,9 +52,6 @@ class Stack:
         def found():
             return [c for c in self.comments(status=status, post=POST) if c["name"] == name]
 
-        if not found():
-            print("waiting for", status, name, [(c["name"], c["status"]) for c in self.comments(
-                status="received")], [(c["name"], c["status"]) for c in self.comments(status="spam")])
         return wait_until(found, timeout=60)[0]
 
 
@@ -73,9 +70,8 @@ def serve_blog(source: Path, target: Path, modq: str, port: int) -> ThreadingHTT
 def stack(scoring_settings, tmp_path) -> Iterator[Stack]:
     blog_port, modq_port = free_port(), free_port()
     blog, modq = f"http://127.0.0.1:{blog_port}", f"http://127.0.0.1:{modq_port}"
-    # A queue of its own and a quick sweeper: a Redis flushed by another test run loses no job.
-    settings = replace(scoring_settings, allowed_origins=(blog,), queue_name=f"modq-browser-{modq_port}")
-    env, log = modq_env(settings, MODQ_SWEEP_AFTER="3"), tmp_path / "modq.log"
+    settings = replace(scoring_settings, allowed_origins=(blog,))
+    env, log = modq_env(settings), tmp_path / "modq.log"
     server = start_modq(["serve", "--port", str(modq_port), "--workers", "2"], env, log)
     worker = start_modq(["worker"], env, log)
     blog_server = serve_blog(ROOT / "examples" / "blog", tmp_path / "blog", modq, blog_port)

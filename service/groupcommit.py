@@ -74,8 +74,13 @@ class GroupCommit:
                     break
                 with self._queue_lock:
                     group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-                with self._between_processes() if self._lock_path else nullcontext():
-                    _commit(engine, group)
+                try:
+                    with self._between_processes() if self._lock_path else nullcontext():
+                        _commit(engine, group)
+                except Exception as exc:  # e.g. the lock file: no caller may wait for ever
+                    for pending in group:
+                        if not pending.done:
+                            pending.finish(error=exc)
         if write.error is not None:
             raise write.error
         return write.result

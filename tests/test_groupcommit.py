@@ -61,3 +61,9 @@ def test_a_failing_write_fails_alone_and_the_others_in_its_group_commit(engine):
 def test_an_error_reaches_the_caller_of_a_lone_write(engine):
     with pytest.raises(IntegrityError):
         GroupCommit().run(engine, lambda conn: conn.execute(insert(comments), {"name": None}))
+
+
+def test_a_broken_writer_lock_fails_the_write_instead_of_hanging(engine, tmp_path):
+    group = GroupCommit(str(tmp_path / "missing-dir" / "db.writers"))
+    with pytest.raises(FileNotFoundError):
+        group.run(engine, lambda conn: conn.execute(insert(comments), {"name": "x"}))

@@ -102,8 +102,10 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Bring the schema to the newest migration (``service.schema``); cheap when it is."""
+    from service.schema import upgrade
+
+    upgrade(engine)
 
 
 @dataclass(frozen=True)

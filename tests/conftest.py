@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 
 from service import create_app
 from service.settings import Settings, database_url_for
@@ -24,6 +24,8 @@ OWNER_TOKEN = "test-owner-token-0123456789"
 def reset_postgres() -> str:
     engine = create_engine(POSTGRES_URL)
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
     engine.dispose()
     return POSTGRES_URL
 

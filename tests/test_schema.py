@@ -7,7 +7,7 @@ import threading
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, insert, select, text
+from sqlalchemy import insert, inspect, select, text
 
 from service.db import make_engine
 from service.schema import BASELINE, alembic_config, current, head, upgrade

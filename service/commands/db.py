@@ -25,7 +25,8 @@ def db() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the schema to REVISION (default: the newest one shipped with modq)."""
-    from service.schema import current, upgrade as run_upgrade
+    from service.schema import current
+    from service.schema import upgrade as run_upgrade
 
     engine = _engine()
     run_upgrade(engine, revision)

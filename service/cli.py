@@ -60,9 +60,10 @@ def worker(burst: bool) -> None:
 
 
 def _register_commands() -> None:
-    from service.commands import db, model, up
+    from service.commands import db, model, review, up
 
     main.add_command(up.up)
+    main.add_command(review.review)
     main.add_command(db.db)
     for command in (model.train, model.evaluate, model.models):
         main.add_command(command)

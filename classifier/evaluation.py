@@ -1,0 +1,51 @@
+"""Metrics the owner and the promotion gate read: spam caught, blocked ham, MCC...
+
+`blocked_ham` (false-positive rate) is what a blog owner feels: a real comment held back.
+MCC summarises both error kinds and stays honest when spam is rare.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from .datasets import LabelledComment
+
+
+def metrics(labels: Sequence[int], scores: Sequence[float], threshold: float) -> dict:
+    """Accuracy, spam caught, blocked ham, F1, MCC, ROC AUC and the confusion counts.
+
+    Defined for degenerate sets too (one class only: AUC is None, ratios of 0/0 are 0),
+    because an owner's first labels are often all ham.
+    """
+    y = np.asarray(labels, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    predicted = s >= threshold
+    tp = int(np.sum(predicted & (y == 1)))
+    fp = int(np.sum(predicted & (y == 0)))
+    tn = int(np.sum(~predicted & (y == 0)))
+    fn = int(np.sum(~predicted & (y == 1)))
+    n = tp + fp + tn + fn
+    denominator = math.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    return {
+        "accuracy": (tp + tn) / n if n else 0.0,
+        "spam_caught": tp / (tp + fn) if tp + fn else 0.0,
+        "blocked_ham": fp / (fp + tn) if fp + tn else 0.0,
+        "f1": 2 * tp / (2 * tp + fp + fn) if tp else 0.0,
+        "mcc": (tp * tn - fp * fn) / denominator if denominator else 0.0,
+        "roc_auc": float(roc_auc_score(y, s)) if 0 < y.sum() < n else None,
+        "confusion": {"tp": tp, "fp": fp, "tn": tn, "fn": fn},
+        "n": n,
+        "threshold": float(threshold),
+    }
+
+
+def evaluate(model, examples: Sequence[LabelledComment], threshold: float | None = None) -> dict:
+    """Score labelled examples with `model` at its spam threshold (or `threshold`)."""
+    if threshold is None:
+        threshold = model.spam_threshold
+    scores = model.predict_proba(examples) if examples else np.zeros(0)
+    return metrics([e.label for e in examples], scores, threshold)

@@ -1,0 +1,113 @@
+"""Text normalisation and the model-input string.
+
+Spammers dodge filters with look-alike characters (full-width letters, zero-width
+joiners, HTML entities).  Everything the model sees goes through `normalize`, so these
+variants map to the same features.  The caller keeps the original text; only the model
+input is normalised.  These are plain functions applied *before* the sklearn pipeline,
+so the saved model file holds nothing but library types.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+MAX_BODY_CHARS = 5000  # long bodies are truncated: spam signal sits early, cost grows linearly
+
+_TAG_RE = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]*>")
+_HREF_RE = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
+_SPACE_RE = re.compile(r"\s+")
+_URL_RE = re.compile(
+    r"(?:https?://|www\.)\S+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|co|uk|ly|us|io|me|tv|ru|de|in|tk|gl|be)"
+    r"\b(?:/\S*)?",
+    re.IGNORECASE,
+)
+_REPEAT_RE = re.compile(r"(\S)\1{3,}")
+_LONG_NUMBER_RE = re.compile(r"\d{5,}")
+_MONEY_RE = re.compile(r"[$£€]\s?\d")
+
+
+def _drop_format_chars(text: str) -> str:
+    """Remove Unicode format characters (category Cf: zero-width space/joiner, BOM...)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _tag_to_text(match: re.Match[str]) -> str:
+    """Replace an HTML tag by a space, keeping a link target so it still counts."""
+    href = _HREF_RE.search(match.group(0))
+    return f" {href.group(1)} " if href else " "
+
+
+def clean(text: str) -> str:
+    """Canonical form before case folding: NFKC, no Cf chars, no HTML tags or entities.
+
+    Format chars are dropped and NFKC applied first, so a zero-width char or a full-width
+    letter inserted inside `&amp;` or `<br>` cannot change how the markup is read.
+    """
+    text = unicodedata.normalize("NFKC", _drop_format_chars(text[: MAX_BODY_CHARS * 2]))
+    text = html.unescape(_TAG_RE.sub(_tag_to_text, text))
+    text = unicodedata.normalize("NFKC", _drop_format_chars(text))
+    return _SPACE_RE.sub(" ", text).strip()[:MAX_BODY_CHARS]
+
+
+def normalize(text: str) -> str:
+    """Model view of a text: NFKC, Cf chars dropped, casefolded, HTML decoded, `<br>` -> space."""
+    return unicodedata.normalize("NFKC", clean(text).casefold())
+
+
+def find_links(text: str) -> list[str]:
+    """URLs and bare domains (`example.com/x`) in a cleaned text."""
+    return _URL_RE.findall(text)
+
+
+def _caps_ratio(text: str) -> tuple[float, int]:
+    """Share of upper-case letters among cased letters, and the number of cased letters."""
+    cased = [ch for ch in text if ch.isupper() or ch.islower()]
+    if not cased:
+        return 0.0, 0
+    return sum(ch.isupper() for ch in cased) / len(cased), len(cased)
+
+
+def signal_tokens(body: str, homepage: str = "") -> list[str]:
+    """Extra signals as pseudo-words (`__links_2__`), so a plain vectorizer can use them.
+
+    Computed on the cleaned (NFKC, Cf-free) text, so they are as robust to look-alike
+    characters as the text features are.
+    """
+    text = clean(body)
+    tokens: list[str] = []
+    links = len(find_links(text))
+    if links:
+        tokens += ["__link__", f"__links_{min(links, 3)}__"]
+    if homepage.strip():
+        tokens.append("__homepage__")
+    ratio, letters = _caps_ratio(_URL_RE.sub(" ", text))  # links are lower case anyway
+    if letters >= 8 and ratio >= 0.6:
+        tokens.append("__caps_high__")
+    elif letters >= 8 and ratio >= 0.3:
+        tokens.append("__caps_some__")
+    if _REPEAT_RE.search(text):
+        tokens.append("__repeat__")
+    if _LONG_NUMBER_RE.search(text):
+        tokens.append("__long_number__")
+    if _MONEY_RE.search(text):
+        tokens.append("__money__")
+    if not tokens:
+        tokens.append("__no_signal__")
+    return tokens
+
+
+SIGNAL_WORDS = {
+    "__link__": "contains a link",
+    "__links_1__": "1 link",
+    "__links_2__": "2 links",
+    "__links_3__": "3 or more links",
+    "__homepage__": "homepage given",
+    "__caps_high__": "shouting (caps)",
+    "__caps_some__": "many capitals",
+    "__repeat__": "repeated characters",
+    "__long_number__": "long number (phone/code)",
+    "__money__": "money amount",
+}

@@ -1,0 +1,171 @@
+"""CLI commands for the spam model: train, evaluate, and manage versions.
+
+The main CLI registers them with `main.add_command(...)` (see `COMMANDS`).  Heavy
+imports (scikit-learn) happen inside the commands so `modq --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import click
+
+
+def model_dir() -> str:
+    """Where model versions live; the one place that reads the setting."""
+    return os.environ.get("MODQ_MODEL_DIR", "var/models")
+
+
+def _load_owner_labels() -> list:
+    """The owner's spam/approve decisions as labelled comments (from the service's DB)."""
+    from service.storage import owner_labels
+
+    return owner_labels()
+
+
+def _load_files(paths: tuple[str, ...]) -> list:
+    from classifier import DatasetError, load_file
+
+    examples = []
+    for path in paths:
+        try:
+            examples += load_file(path)
+        except DatasetError as exc:
+            raise click.ClickException(str(exc)) from None
+    return examples
+
+
+def _progress():
+    """A progress printer for terminals only (keeps logs and pipes clean)."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda message: click.echo(f"  ... {message}", err=True)
+
+
+def _fmt(value) -> str:
+    return "n/a" if value is None else f"{value:.4f}"
+
+
+def _print_metrics(result: dict) -> None:
+    click.echo(f"accuracy     {_fmt(result['accuracy'])}")
+    click.echo(f"spam caught  {_fmt(result['spam_caught'])}")
+    click.echo(f"blocked ham  {_fmt(result['blocked_ham'])}")
+    click.echo(f"F1           {_fmt(result['f1'])}")
+    click.echo(f"MCC          {_fmt(result['mcc'])}")
+    click.echo(f"ROC AUC      {_fmt(result['roc_auc'])}")
+
+
+@click.command("train")
+@click.option("--data", "data_files", multiple=True, type=click.Path(dir_okay=False),
+              help="Extra labelled file (YouTube CSV, SMS TSV or body,label CSV). Repeatable.")
+@click.option("--no-owner-labels", is_flag=True, help="Do not use the owner's decisions.")
+@click.option("--promote/--no-promote", default=True, show_default=True,
+              help="Make the new model live if it passes the quality gate.")
+@click.option("--force", is_flag=True, help="Promote even if worse than the live model.")
+def train(data_files, no_owner_labels, promote, force):
+    """Train a new model version on the shipped corpora, extra files and owner labels.
+
+    Prints cross-validated metrics (leave-one-video-out, grouped SMS folds), training
+    time, model size, the version, and whether it was promoted (and why not).
+    """
+    from classifier import ModelStore, train_and_store
+
+    extra = _load_files(data_files)
+    if not no_owner_labels:
+        extra += _load_owner_labels()
+    store = ModelStore(model_dir())
+    outcome = train_and_store(store, extra=extra, promote=promote, force=force,
+                              progress=_progress())
+    meta = outcome.metadata
+    click.echo("cross-validated (unseen videos / SMS groups), per group:")
+    for group, result in meta["metrics"]["groups"].items():
+        click.echo(f"  {group:38s} MCC {_fmt(result['mcc'])}  spam caught "
+                   f"{_fmt(result['spam_caught'])}  blocked ham {_fmt(result['blocked_ham'])}")
+    click.echo("overall:")
+    _print_metrics(meta["metrics"]["overall"])
+    click.echo(f"spam threshold {meta['thresholds']['spam']:.4f}")
+    click.echo(f"training time  {meta['training_seconds']:.1f} s")
+    click.echo(f"model size     {meta['file_size'] / 1e6:.2f} MB")
+    click.echo(f"version        {outcome.version}")
+    click.echo(f"promoted       {'yes' if outcome.promoted else 'no'} ({outcome.reason})")
+
+
+@click.command("evaluate")
+@click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False),
+              help="Labelled file to evaluate on.")
+@click.option("--model", "version", default=None, help="Model version (default: live).")
+@click.option("--threshold", type=click.FloatRange(0, 1), default=None,
+              help="Spam threshold (default: the model's own).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def evaluate(data_file, version, threshold, as_json):
+    """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC."""
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from classifier import evaluate as run_evaluation
+
+    examples = _load_files((data_file,))
+    try:
+        model = ModelStore(model_dir()).load(version)
+    except (ModelNotFound, UntrustedModelError) as exc:
+        raise click.ClickException(str(exc)) from None
+    result = {**run_evaluation(model, examples, threshold), "model_version": model.version}
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    click.echo(f"model {model.version}, {result['n']} comments, threshold {result['threshold']:.4f}")
+    _print_metrics(result)
+    c = result["confusion"]
+    click.echo("confusion      predicted spam  predicted ham")
+    click.echo(f"  spam         {c['tp']:>14}  {c['fn']:>13}")
+    click.echo(f"  ham          {c['fp']:>14}  {c['tn']:>13}")
+
+
+@click.group("models")
+def models():
+    """List model versions, promote one, or roll back to the previous live one."""
+
+
+@models.command("list")
+def list_models():
+    """Table of versions, newest first: created, live marker, cross-validated MCC, size."""
+    from classifier import ModelStore
+
+    entries = ModelStore(model_dir()).list()
+    if not entries:
+        click.echo(f"no models in {model_dir()}")
+        return
+    click.echo(f"{'':2}{'version':24}{'created':27}{'MCC':>8}{'size MB':>9}")
+    for meta in entries:
+        mcc = meta.get("metrics", {}).get("overall", {}).get("mcc")
+        click.echo(f"{'*' if meta['live'] else ' ':2}{meta['version']:24}"
+                   f"{meta.get('created', '')[:26]:27}{_fmt(mcc):>8}"
+                   f"{meta.get('file_size', 0) / 1e6:>9.2f}")
+
+
+@models.command("promote")
+@click.argument("version")
+def promote(version):
+    """Make VERSION the live model (no quality gate: the owner decides)."""
+    from classifier import ModelNotFound, ModelStore
+
+    try:
+        ModelStore(model_dir()).promote(version)
+    except ModelNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"live model is now {version}")
+
+
+@models.command("rollback")
+def rollback():
+    """Make the previously live model live again."""
+    from classifier import ModelNotFound, ModelStore
+
+    try:
+        version = ModelStore(model_dir()).rollback()
+    except ModelNotFound as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"rolled back; live model is now {version}")
+
+
+COMMANDS = [train, evaluate, models]

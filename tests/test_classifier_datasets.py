@@ -1,0 +1,71 @@
+from collections import Counter
+
+import pytest
+
+from classifier import DatasetError, LabelledComment, load_file, shipped_corpora
+
+
+def write(tmp_path, name, text, encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_youtube_csv_with_author_multiline_and_bom(tmp_path):
+    path = write(tmp_path, "yt.csv", "\ufeffCOMMENT_ID,AUTHOR,DATE,CONTENT,CLASS\n"
+                 'a,Jane,2015,"Hello<br />\nworld",0\nb,Spammer,,check my channel,1\n')
+    rows = load_file(path)
+    assert rows == [
+        LabelledComment(body="Hello<br />\nworld", name="Jane", label=0, source="file:yt.csv"),
+        LabelledComment(body="check my channel", name="Spammer", label=1, source="file:yt.csv"),
+    ]
+
+
+def test_pilot_csv_uses_tag_column(tmp_path):
+    path = write(tmp_path, "p.csv", "COMMENT_ID,CONTENT,TAG\nx,buy now,1\ny,nice,0\n")
+    assert [r.label for r in load_file(path)] == [1, 0]
+
+
+def test_sms_tsv_keeps_quotes_and_tabs_in_text(tmp_path):
+    path = write(tmp_path, "sms", 'ham\tHe said "hi\nspam\tWIN\tnow\n')
+    rows = load_file(path, source="sms")
+    assert [(r.label, r.body, r.source) for r in rows] == [(0, 'He said "hi', "sms"),
+                                                          (1, "WIN\tnow", "sms")]
+
+
+def test_plain_csv_with_optional_fields(tmp_path):
+    path = write(tmp_path, "own.csv", "body,label,name,email,homepage\n"
+                 "nice post,ham,Ann,a@x.org,\nbuy pills,spam,Bob,,http://x.com\n")
+    rows = load_file(path)
+    assert rows[1] == LabelledComment(body="buy pills", name="Bob", homepage="http://x.com",
+                                      label=1, source="file:own.csv")
+    assert rows[0].email == "a@x.org"
+
+
+def test_bad_label_names_file_and_line(tmp_path):
+    path = write(tmp_path, "bad.csv", "body,label\nok,ham\nhmm,maybe\n")
+    with pytest.raises(DatasetError, match=r"bad\.csv, line 3: label 'maybe'"):
+        load_file(path)
+
+
+def test_unknown_columns_are_refused(tmp_path):
+    with pytest.raises(DatasetError, match="unknown columns"):
+        load_file(write(tmp_path, "x.csv", "text,spam\nhello,1\n"))
+
+
+def test_non_utf8_and_missing_files_are_clear_errors(tmp_path):
+    with pytest.raises(DatasetError, match="not UTF-8"):
+        load_file(write(tmp_path, "latin.csv", "body,label\ncafé,ham\n", encoding="latin-1"))
+    with pytest.raises(DatasetError, match="not found"):
+        load_file(tmp_path / "missing.csv")
+    with pytest.raises(DatasetError, match="empty"):
+        load_file(write(tmp_path, "empty.csv", ""))
+
+
+def test_shipped_corpora_counts_match_the_readmes():
+    counts = Counter((e.source, e.label) for e in shipped_corpora())
+    assert counts[("youtube:Youtube01-Psy", 1)] == 175
+    assert counts[("youtube:Youtube04-Eminem", 0)] == 203
+    assert counts[("sms", 1)] == 598 and counts[("sms", 0)] == 3862
+    assert counts[("pilot:PlayStation4_x7QhUL8NUK4", 1)] == 20
+    assert not any(e.source.startswith("pilot:") for e in shipped_corpora(include_pilot=False))

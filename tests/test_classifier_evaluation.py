@@ -1,0 +1,37 @@
+import numpy as np
+import pytest
+
+from classifier import LabelledComment, evaluate
+
+
+class FixedModel:
+    """Stands in for SpamModel: returns given scores."""
+
+    spam_threshold = 0.5
+
+    def __init__(self, scores):
+        self.scores = np.array(scores)
+
+    def predict_proba(self, comments):
+        return self.scores[: len(comments)]
+
+
+def test_metrics_on_a_hand_computed_example():
+    labels = [1, 1, 0, 0, 1]
+    examples = [LabelledComment(body=str(i), label=label) for i, label in enumerate(labels)]
+    result = evaluate(FixedModel([0.9, 0.4, 0.6, 0.1, 0.8]), examples)
+    assert result["confusion"] == {"tp": 2, "fp": 1, "tn": 1, "fn": 1}
+    assert result["accuracy"] == pytest.approx(3 / 5)
+    assert result["spam_caught"] == pytest.approx(2 / 3)
+    assert result["blocked_ham"] == pytest.approx(1 / 2)
+    assert result["f1"] == pytest.approx(2 / 3)
+    assert result["mcc"] == pytest.approx(1 / 6)
+    assert result["roc_auc"] == pytest.approx(5 / 6)
+    assert result["n"] == 5 and result["threshold"] == 0.5
+
+
+def test_threshold_override_and_single_class_set():
+    examples = [LabelledComment(body="a", label=0), LabelledComment(body="b", label=0)]
+    result = evaluate(FixedModel([0.7, 0.2]), examples, threshold=0.8)
+    assert result["blocked_ham"] == 0.0 and result["roc_auc"] is None
+    assert evaluate(FixedModel([0.7, 0.2]), examples)["blocked_ham"] == 0.5

@@ -1,0 +1,91 @@
+"""Behaviour of the real default model (trained once per session)."""
+
+import numpy as np
+import pytest
+from classifier_fixtures import trained_store_dir
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from classifier import CommentInput, ModelStore
+from classifier.features import model_input
+
+ZERO_WIDTH = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+SPAM_COMMENTS = [
+    "Check out my channel and subscribe! http://bit.ly/x",
+    "FREE entry: text WIN to 87121 to claim your prize",
+    "Hey guys please like this comment and sub to me",
+]
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return ModelStore(trained_store_dir(tmp_path_factory)).load()
+
+
+def fullwidth(ch: str) -> str:
+    return chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch
+
+
+@st.composite
+def disguised(draw):
+    """A spam comment with zero-width chars inserted and letters swapped for full-width."""
+    text = draw(st.sampled_from(SPAM_COMMENTS))
+    out = []
+    for ch in text:
+        out.append(fullwidth(ch) if draw(st.booleans()) else ch)
+        if draw(st.integers(0, 3)) == 0:
+            out.append(draw(st.sampled_from(ZERO_WIDTH)))
+    return text, "".join(out)
+
+
+@settings(max_examples=60, deadline=None)
+@given(pair=disguised())
+def test_disguises_do_not_move_the_score(model, pair):
+    original, variant = pair
+    scores = model.predict_proba([CommentInput(original), CommentInput(variant)])
+    assert scores[1] == pytest.approx(scores[0], abs=1e-9)
+    assert model.score([CommentInput(variant)])[0].reasons == model.score(
+        [CommentInput(original)])[0].reasons
+
+
+def test_obvious_spam_and_ham(model):
+    spam, ham = model.score([CommentInput(SPAM_COMMENTS[0]),
+                             CommentInput("I love this song, the video is beautiful")])
+    assert spam.spam_score > model.spam_threshold > ham.spam_score
+    assert 0 < len(spam.reasons) <= 5
+    assert '"subscribe"' in spam.reasons or '"channel"' in spam.reasons
+
+
+def test_reasons_name_links_homepage_and_caps(model):
+    [score] = model.score([CommentInput("CHECK OUT MY SITE http://a.com http://b.com",
+                                        homepage="http://a.com")])
+    assert {"2 links", "homepage given"} & set(score.reasons)
+    assert not any(reason.startswith("__") for reason in score.reasons)
+
+
+def test_japanese_text_gets_features_and_a_score(model):
+    comments = [CommentInput("私のチャンネルを登録してください！")]
+    matrix = model._features(model_input(comments))
+    char_block = model._slices["char"]
+    assert matrix[:, char_block].nnz > 10
+    [score] = model.score(comments)
+    assert 0.0 <= score.spam_score <= 1.0
+    assert all(reason.startswith('"') for reason in score.reasons if '"' in reason)
+
+
+def test_probabilities_are_calibrated_and_thresholds_stored(model):
+    meta = model.metadata
+    assert 0.5 <= model.spam_threshold < 1.0
+    assert meta["thresholds"]["review"] <= model.spam_threshold
+    overall = meta["metrics"]["overall"]
+    assert overall["blocked_ham"] <= meta["thresholds"]["blocked_ham_target"] + 1e-9
+    assert set(meta["libraries"]) == {"sklearn", "skops", "numpy", "python"}
+    assert len(meta["data"]["fingerprint"]) == 64
+
+
+def test_batch_and_single_paths_agree_and_huge_bodies_score(model):
+    comments = [CommentInput(t) for t in SPAM_COMMENTS] + [CommentInput("x" * 65536)]
+    batch = model.predict_proba(comments)
+    singles = np.array([model.predict_proba([c])[0] for c in comments])
+    assert batch == pytest.approx(singles)
+    assert model.predict_proba([]).shape == (0,)

@@ -1,0 +1,78 @@
+"""The model CLI commands, run through click's CliRunner against real stores."""
+
+import json
+
+import pytest
+from classifier_fixtures import copy_store
+from click.testing import CliRunner
+
+from classifier import ModelStore
+from service.commands.model import evaluate, models, train
+
+
+@pytest.fixture
+def store_dir(tmp_path_factory, tmp_path, monkeypatch):
+    directory = copy_store(tmp_path_factory, tmp_path / "models")
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(directory))
+    return directory
+
+
+@pytest.fixture
+def labelled_csv(tmp_path):
+    path = tmp_path / "owner.csv"
+    path.write_text("body,label\nbuy cheap pills at pills.example.com,spam\n"
+                    "lovely post thank you,ham\nsubscribe to my channel,spam\n"
+                    "I disagree with the second point,ham\n", encoding="utf-8")
+    return path
+
+
+def test_train_creates_and_reports_a_new_version(store_dir, labelled_csv):
+    before = ModelStore(store_dir).live_version()
+    result = CliRunner().invoke(train, ["--no-owner-labels", "--data", str(labelled_csv)])
+    assert result.exit_code == 0, result.output
+    assert "MCC" in result.output and "training time" in result.output
+    assert "model size" in result.output and "promoted" in result.output
+    versions = [m["version"] for m in ModelStore(store_dir).list()]
+    assert len(versions) == 2 and before in versions
+
+
+def test_evaluate_json_is_one_object(store_dir, labelled_csv):
+    result = CliRunner().invoke(evaluate, ["--data", str(labelled_csv), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert {"accuracy", "spam_caught", "blocked_ham", "f1", "mcc", "roc_auc", "confusion",
+            "n", "threshold", "model_version"} <= set(data)
+    assert data["n"] == 4
+
+
+def test_evaluate_table_and_threshold(store_dir, labelled_csv):
+    result = CliRunner().invoke(evaluate, ["--data", str(labelled_csv), "--threshold", "0.99"])
+    assert result.exit_code == 0 and "blocked ham" in result.output and "confusion" in result.output
+
+
+def test_evaluate_bad_file_fails_clearly(store_dir, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("body,label\nhello,perhaps\n", encoding="utf-8")
+    result = CliRunner().invoke(evaluate, ["--data", str(bad)])
+    assert result.exit_code != 0 and "line 2" in result.output
+
+
+def test_models_list_promote_rollback(store_dir):
+    store = ModelStore(store_dir)
+    first = store.live_version()
+    second = store.save(type("T", (), {"pipeline": store.load().pipeline,
+                                       "metadata": dict(store.load().metadata)})())
+    runner = CliRunner()
+    assert runner.invoke(models, ["promote", second]).exit_code == 0
+    listing = runner.invoke(models, ["list"]).output
+    assert f"* {second}" in listing and first in listing
+    result = runner.invoke(models, ["rollback"])
+    assert result.exit_code == 0 and first in result.output
+    assert store.live_version() == first
+    assert runner.invoke(models, ["promote", "20990101T000000-abcdef"]).exit_code != 0
+
+
+def test_every_command_has_help():
+    for command, args in [(train, []), (evaluate, []), (models, []), (models, ["list"])]:
+        result = CliRunner().invoke(command, [*args, "--help"])
+        assert result.exit_code == 0 and len(result.output) > 80

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 
 import click
 
@@ -21,19 +19,21 @@ def load_settings() -> Settings:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """modq: self-hosted comment moderation with a spam filter that explains itself."""
-    logging.basicConfig(level=os.environ.get("MODQ_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from service.logging_setup import configure
+
+    configure(os.environ.get("MODQ_LOG_LEVEL", "INFO"))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="gunicorn worker processes.")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker (more than 1 uses gunicorn's gthread workers).")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="gunicorn worker processes [default: MODQ_WEB_WORKERS, else 2 * cores + 1, at most 8].")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Threads per worker [default: MODQ_WEB_THREADS, else 2].")
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Run the web service (submission, review and public APIs) under gunicorn."""
+    from service.server import DEFAULT_THREADS, default_workers
     from service.server import serve as run
 
     settings = load_settings()
@@ -42,7 +42,8 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "MODQ_OWNER_TOKEN is not set: the review API would be open to anyone. "
             "Set it to a long random secret (or use `modq up`, which generates one)."
         )
-    run(host, port, workers, threads)
+    run(host, port, workers or settings.web_workers or default_workers(),
+        threads or settings.web_threads or DEFAULT_THREADS)
 
 
 @main.command()

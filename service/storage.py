@@ -77,6 +77,9 @@ comments = Table(
     Column("model_version", String(64)),
     Column("reasons", JSON),
     Column("decision", String(16)),
+    # What the model said (review or spam) when it scored, kept when the owner moves the
+    # comment: an owner decision that disagrees with it is an override (service.metrics).
+    Column("verdict", String(16)),
     Column("ip_hash", String(64), nullable=False, default=""),
     Column("user_agent", String(512), nullable=False, default=""),
     Column("referrer", String(1024), nullable=False, default=""),
@@ -192,6 +195,7 @@ def record_scores(engine: Engine, records: list[ScoreRecord]) -> int:
                     reasons=rec.reasons,
                     model_version=rec.model_version,
                     status=rec.status.value,
+                    verdict=rec.status.value,
                     scored_at=now,
                     updated_at=now,
                 )
@@ -218,6 +222,7 @@ def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, 
                     reasons=rec.reasons,
                     model_version=rec.model_version,
                     status=rec.status.value,
+                    verdict=rec.status.value,
                     scored_at=now,
                     updated_at=now,
                 )

@@ -82,3 +82,24 @@ def test_downgrade_to_base_removes_every_table(database_url):
         command.downgrade(alembic_config(connection), "base")
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     engine.dispose()
+
+
+def test_upgrading_from_the_baseline_keeps_rows_and_fills_the_verdict(database_url):
+    engine = make_engine(database_url)
+    now = utcnow()
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), BASELINE)
+        for status, decision in (("spam", None), ("approved", "approve"), ("received", None)):
+            connection.execute(
+                text("INSERT INTO comments (post, name, email, homepage, body, status, spam_score, "
+                     "decision, ip_hash, user_agent, referrer, created_at, updated_at) VALUES "
+                     "('/p', 'A', 'a@example.com', '', :body, :status, :score, :decision, '', '', '', "
+                     ":now, :now)"),
+                {"body": status, "status": status, "decision": decision, "now": now,
+                 "score": None if status == "received" else 0.9},
+            )
+    upgrade(engine)
+    with engine.connect() as connection:
+        rows = connection.execute(select(comments.c.body, comments.c.verdict).order_by(comments.c.id))
+        assert rows.all() == [("spam", "spam"), ("approved", None), ("received", None)]
+    engine.dispose()

@@ -11,7 +11,17 @@ from service.settings import Settings
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
-    from service import errors, extensions, health, metrics, public, request_id, review_api, submit
+    from service import (
+        akismet,
+        errors,
+        extensions,
+        health,
+        metrics,
+        public,
+        request_id,
+        review_api,
+        submit,
+    )
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -31,4 +41,5 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(akismet.bp)
     return app

@@ -61,11 +61,13 @@ def worker(burst: bool) -> None:
 
 
 def _register_commands() -> None:
-    from service.commands import db, model, review, up
+    from service.commands import db, model, review, transfer, up
 
     main.add_command(up.up)
     main.add_command(review.review)
     main.add_command(db.db)
+    main.add_command(transfer.export_comments)
+    main.add_command(transfer.import_comments)
     for command in (model.train, model.evaluate, model.models):
         main.add_command(command)
 

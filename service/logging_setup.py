@@ -74,15 +74,30 @@ def formatter(stream: TextIO) -> logging.Formatter:
                          json_ensure_ascii=False)
 
 
+class StderrHandler(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is emitted, not at setup (click's
+    test runner and pytest swap it)."""
+
+    def __init__(self) -> None:
+        logging.Handler.__init__(self)
+
+    @property
+    def stream(self) -> TextIO:  # type: ignore[override]
+        return sys.stderr
+
+
 def configure(level: str = "INFO", stream: TextIO | None = None) -> logging.Handler:
-    """Send every log record of the process to ``stream`` (default stderr), redacted."""
-    stream = stream or sys.stderr
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(formatter(stream))
+    """Send every log record of the process to ``stream`` (default stderr), redacted.
+
+    Calling it again replaces the handler it installed before, and only that one.
+    """
+    handler = logging.StreamHandler(stream) if stream else StderrHandler()
+    handler.setFormatter(formatter(stream or sys.stderr))
     handler.addFilter(RequestContext())
     handler.addFilter(Redact())
+    handler.set_name("modq")
     root = logging.getLogger()
-    for old in list(root.handlers):
+    for old in [h for h in root.handlers if h.get_name() == "modq"]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level.upper())

@@ -114,7 +114,8 @@ def test_a_missing_user_ip_is_named(akismet_app):
 def test_the_web_side_loads_scikit_learn_only_on_the_first_akismet_call(model_dir, tmp_path):
     """Once, on SQLite: the import behaviour does not depend on the database."""
     scoring_settings = Settings(var_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'm.sqlite3'}",
-                                owner_token="owner-token", model_dir=model_dir,
+                                redis_url="redis://127.0.0.1:1/0", owner_token="owner-token",
+                                model_dir=model_dir,
                                 secret_key="k", queue_name="modq-test")
     script = (
         "import sys\n"

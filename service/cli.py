@@ -48,8 +48,14 @@ def serve(host: str, port: int, workers: int | None, threads: int | None) -> Non
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Score what is waiting, then exit.")
-def worker(burst: bool) -> None:
+@click.option("--healthcheck", is_flag=True,
+              help="Do not run: exit 0 if this machine's worker heartbeat is recent, else 1 "
+                   "(the container HEALTHCHECK for workers).")
+def worker(burst: bool, healthcheck: bool) -> None:
     """Run a scoring worker: loads the live model once, then scores queued comments."""
+    if healthcheck:
+        _worker_healthcheck()
+        return
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from worker.main import run_worker
@@ -58,6 +64,16 @@ def worker(burst: bool) -> None:
         run_worker(load_settings(), burst=burst)
     except RedisConnectionError as exc:
         raise click.ClickException(f"cannot reach Redis at MODQ_REDIS_URL: {exc}") from None
+
+
+def _worker_healthcheck() -> None:
+    from worker.heartbeat import MAX_AGE_SECONDS, heartbeat_age, heartbeat_path
+
+    age = heartbeat_age(heartbeat_path(load_settings()))
+    if age is None or age > MAX_AGE_SECONDS:
+        raise click.ClickException("no recent worker heartbeat" if age is None
+                                   else f"last worker heartbeat {age:.0f} s ago")
+    click.echo(f"worker heartbeat {age:.0f} s ago")
 
 
 def _register_commands() -> None:

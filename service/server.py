@@ -19,9 +19,15 @@ MAX_DEFAULT_WORKERS = 8
 DEFAULT_THREADS = 2
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (a container's cpuset), not the host's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def default_workers(cores: int | None = None) -> int:
-    cores = cores or os.cpu_count() or 1
-    return min(2 * cores + 1, MAX_DEFAULT_WORKERS)
+    return min(2 * (cores or usable_cores()) + 1, MAX_DEFAULT_WORKERS)
 
 
 class RootLogger(Logger):

@@ -33,6 +33,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # Japanese and other scripts stay readable in every answer
     extensions.init_app(app, settings)
     errors.init_app(app)
     request_id.init_app(app)

@@ -23,7 +23,6 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema ``metadata.create_all`` made before migrations existed
-_PG_LOCK_KEY = 0x6D6F6471  # "modq": one advisory lock for schema changes
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -51,7 +50,9 @@ def current(connection: Connection) -> str | None:
 
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_LOCK_KEY})
+        from service.storage import SCHEMA_LOCK_ID
+
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_ID})
 
 
 def _stamp_if_unversioned(connection: Connection) -> None:

@@ -104,6 +104,9 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema changes across processes (service.schema)
+
+
 def init_db(engine: Engine) -> None:
     """Bring the schema to the newest migration (``service.schema``); cheap when it is."""
     from service.schema import upgrade

@@ -21,6 +21,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
+from service.storage import SCHEMA_LOCK_ID, metadata
+
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 BASELINE = "0001"  # the schema ``metadata.create_all`` made before migrations existed
 
@@ -50,8 +52,6 @@ def current(connection: Connection) -> str | None:
 
 def _lock(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
-        from service.storage import SCHEMA_LOCK_ID
-
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_ID})
 
 
@@ -60,14 +60,8 @@ def _stamp_if_unversioned(connection: Connection) -> None:
     tables = set(inspect(connection).get_table_names())
     if "alembic_version" in tables or "comments" not in tables:
         return
-    matches = not compare_metadata(MigrationContext.configure(connection), _metadata())
+    matches = not compare_metadata(MigrationContext.configure(connection), metadata)
     command.stamp(alembic_config(connection), "head" if matches else BASELINE)
-
-
-def _metadata():
-    from service.storage import metadata
-
-    return metadata
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:

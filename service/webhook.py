@@ -4,7 +4,7 @@ Sent only for the review queue, never for comments the model put in the spam fol
 (owners asked not to be woken up by spam). Delivery is its own RQ job on a separate
 queue that workers serve after the scoring queue, with retries: a webhook that is down,
 slow or answers 500 delays nothing and loses nothing; the comment is already scored and
-stored, and the notice is retried for about an hour and a half before RQ gives up.
+stored, and the notice is retried 5 times over about 80 minutes before RQ gives up.
 
 The body is signed like GitHub's webhooks: ``X-Modq-Signature: sha256=<hex HMAC-SHA256
 of the raw body keyed with MODQ_WEBHOOK_SECRET>``. Receivers must compare it in

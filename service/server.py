@@ -13,10 +13,15 @@ import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import KNOWN_SETTINGS
 from gunicorn.glogging import Logger
 
 MAX_DEFAULT_WORKERS = 8
 DEFAULT_THREADS = 2
+# gunicorn 25.1+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl):
+# several `modq serve` on one host would take it from each other, and modq does not use it.
+NO_CONTROL_SOCKET = ({"control_socket_disable": True}
+                     if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else {})
 
 
 def usable_cores() -> int:
@@ -69,6 +74,7 @@ def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
         "timeout": 30,
         "graceful_timeout": 10,
         "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        **NO_CONTROL_SOCKET,
     }
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import subprocess
+import sys
 import threading
 from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -14,10 +16,11 @@ from rq import SimpleWorker
 from rq.registry import ScheduledJobRegistry
 from rq.serializers import JSONSerializer
 
-from processes import modq_env
-from service.queue import scoring_queue
+from processes import modq_env, start_modq, stop, wait_until
+from service.db import make_engine
+from service.queue import connect_redis, enqueue_scoring, scoring_queue
 from service.settings import Settings, SettingsError
-from service.storage import Decision, NewComment, Status, add_comment, decide, get_comment
+from service.storage import Decision, NewComment, Status, add_comment, decide, get_comment, init_db
 from service.webhook import notify_later, notify_queue_name, send
 from worker import jobs, runtime
 
@@ -132,3 +135,28 @@ def test_queueing_a_notice_with_redis_down_is_not_an_error(scoring_settings):
 def test_a_webhook_without_a_secret_is_refused_at_start():
     with pytest.raises(SettingsError, match="MODQ_WEBHOOK_SECRET"):
         Settings.from_env({"MODQ_WEBHOOK_URL": "https://hooks.example/modq", "MODQ_SECRET_KEY": "k"})
+
+
+def test_a_running_worker_scores_notifies_and_reports_healthy(receiver, model_dir, redis_url, redis_conn,
+                                                               tmp_path):
+    """A real ``modq worker`` process serves the notice queue and keeps its heartbeat (SQLite only:
+    the database plays no part in what is checked here)."""
+    handler, url = receiver
+    settings = Settings(var_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'w.sqlite3'}",
+                        redis_url=redis_url, owner_token="t", model_dir=model_dir, secret_key="k",
+                        queue_name="modq-test", webhook_url=url, webhook_secret=SECRET)
+    env = modq_env(settings, MODQ_WEBHOOK_URL=url, MODQ_WEBHOOK_SECRET=SECRET)
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    comment_id = add(engine, HAM)
+    enqueue_scoring(scoring_queue(connect_redis(redis_url), settings.queue_name), comment_id)
+    worker = start_modq(["worker"], env, tmp_path / "worker.log")
+    try:
+        wait_until(lambda: handler.received, timeout=90)
+        assert get_comment(engine, comment_id)["status"] == Status.REVIEW
+        check = subprocess.run([sys.executable, "-m", "service.cli", "worker", "--healthcheck"], env=env,
+                               capture_output=True, text=True, timeout=60)
+        assert check.returncode == 0, check.stderr
+    finally:
+        stop(worker)
+        engine.dispose()

@@ -7,8 +7,10 @@ import threading
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
 from sqlalchemy import insert, inspect, select, text
 
+from service.cli import main
 from service.db import make_engine
 from service.schema import BASELINE, alembic_config, current, head, upgrade
 from service.storage import comments, metadata, utcnow
@@ -103,3 +105,15 @@ def test_upgrading_from_the_baseline_keeps_rows_and_fills_the_verdict(database_u
         rows = connection.execute(select(comments.c.body, comments.c.verdict).order_by(comments.c.id))
         assert rows.all() == [("spam", "spam"), ("approved", None), ("received", None)]
     engine.dispose()
+
+
+def test_the_db_commands_upgrade_and_report(database_url, tmp_path):
+    env = {"MODQ_DATABASE_URL": database_url, "MODQ_VAR_DIR": str(tmp_path), "MODQ_SECRET_KEY": "k"}
+    runner = CliRunner()
+    behind = runner.invoke(main, ["db", "current", "--check"], env=env)
+    assert behind.exit_code == 1 and "database: none" in behind.output
+    assert runner.invoke(main, ["db", "upgrade"], env=env).output.strip() == f"database at revision {head()}"
+    current_now = runner.invoke(main, ["db", "current", "--check"], env=env)
+    assert current_now.exit_code == 0 and "(up to date)" in current_now.output
+    nothing = runner.invoke(main, ["db", "revision", "-m", "no change"], env=env)
+    assert nothing.exit_code == 1 and "nothing to write" in nothing.output

@@ -58,10 +58,15 @@ def revision(message: str) -> None:
     ``service/storage.py``, then run this and read the generated script.
     """
     from alembic import command
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
 
     from service.schema import alembic_config, upgrade
+    from service.storage import metadata
 
     engine = _engine()
     upgrade(engine)
     with engine.begin() as connection:
+        if not compare_metadata(MigrationContext.configure(connection), metadata):
+            raise click.ClickException("service/storage.py and the migrations agree: nothing to write")
         command.revision(alembic_config(connection), message=message, autogenerate=True)

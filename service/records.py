@@ -12,6 +12,8 @@ from sqlalchemy import Engine, insert, select
 
 from service.storage import TRANSITIONS, Decision, NewComment, comments, decide, utcnow
 
+SUBMITTED = ("post", "name", "email", "homepage", "body", "ip_hash", "user_agent", "referrer")
+
 
 def add_decided(engine: Engine, new: NewComment, decision: Decision) -> int:
     """Store a comment with an owner's decision, or decide on the same one stored before.
@@ -27,7 +29,8 @@ def add_decided(engine: Engine, new: NewComment, decision: Decision) -> int:
         if existing is None:
             now = utcnow()
             result = conn.execute(insert(comments).values(
-                **new.__dict__, status=TRANSITIONS[decision][1].value, decision=decision.value,
+                **{name: getattr(new, name) for name in SUBMITTED},
+                status=TRANSITIONS[decision][1].value, decision=decision.value,
                 created_at=now, updated_at=now, decided_at=now,
             ))
             return int(result.inserted_primary_key[0])

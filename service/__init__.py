@@ -17,9 +17,11 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         extensions,
         health,
         metrics,
+        page_security,
         public,
         request_id,
         review_api,
+        review_page,
         submit,
     )
 
@@ -37,10 +39,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     extensions.init_app(app, settings)
     errors.init_app(app)
     request_id.init_app(app)
+    page_security.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(metrics.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
     app.register_blueprint(akismet.bp)
+    app.register_blueprint(review_page.bp)
     return app

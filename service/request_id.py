@@ -28,6 +28,8 @@ def _begin() -> None:
 
 
 def _finish(response: Response) -> Response:
+    if "request_id" not in g:  # an earlier before_request hook answered first
+        _begin()
     response.headers[HEADER] = g.request_id
     log.info("%s %s %s", request.method, request.path, response.status_code,
              extra={"method": request.method, "path": request.path, "status": response.status_code,

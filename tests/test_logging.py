@@ -7,6 +7,7 @@ import json
 import logging
 
 import pytest
+from flask import request
 
 from service.logging_setup import configure, redact
 
@@ -59,3 +60,14 @@ def test_emails_ips_and_tokens_never_reach_the_log(client, owner, log_stream):
 def test_redaction_keeps_times_and_versions_readable():
     assert redact("scored at 12:30:45 with model 20261125T235535-abcdef") == \
         "scored at 12:30:45 with model 20261125T235535-abcdef"
+
+
+def test_a_request_answered_by_an_earlier_hook_still_gets_an_id(app, log_stream):
+    """A hook registered before ours (input checks, say) may answer before an id is set."""
+
+    def refuse():
+        return ("no", 400) if "refuse" in request.args else None
+
+    app.before_request_funcs[None].insert(0, refuse)
+    response = app.test_client().get("/healthz?refuse=1", headers={"X-Request-ID": "early-1"})
+    assert response.status_code == 400 and response.headers["X-Request-ID"] == "early-1"

@@ -54,14 +54,14 @@ def show_current(check: bool) -> None:
 def revision(message: str) -> None:
     """Write a new migration from the difference between the models and the database.
 
-    For developers, from a source checkout: upgrade a scratch database first, change
-    ``service/storage.py``, then run this and read the generated script.
+    For developers, from a source checkout: point MODQ_DATABASE_URL at a scratch database,
+    change ``service/storage.py``, then run this and read (and tidy) the generated script.
     """
     from alembic import command
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from service.schema import alembic_config, upgrade
+    from service.schema import alembic_config, head, upgrade
     from service.storage import metadata
 
     engine = _engine()
@@ -69,4 +69,5 @@ def revision(message: str) -> None:
     with engine.begin() as connection:
         if not compare_metadata(MigrationContext.configure(connection), metadata):
             raise click.ClickException("service/storage.py and the migrations agree: nothing to write")
-        command.revision(alembic_config(connection), message=message, autogenerate=True)
+        command.revision(alembic_config(connection), message=message, autogenerate=True,
+                         rev_id=f"{int(head()) + 1:04d}")  # 0001, 0002, ...: the order is the name

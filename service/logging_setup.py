@@ -17,7 +17,9 @@ from typing import TextIO
 from pythonjsonlogger.json import JsonFormatter
 
 _SECRETS = (
-    (re.compile(r"(?i)\b(bearer|token|api_key|key|secret)([=: ]+)[^\s&,;'\"]+"), r"\1\2[redacted]"),
+    (re.compile(r"(\w+://[^:/@\s]*:)[^@\s]+@"), r"\1[redacted]@"),  # a password in a URL
+    (re.compile(r"(?i)\b(bearer\s+)[^\s,;'\"]+"), r"\1[redacted]"),
+    (re.compile(r"(?i)\b(token|api_key|key|secret|password)(\s*[=:]\s*)[^\s&,;'\"]+"), r"\1\2[redacted]"),
     (re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+"), "[email]"),
     (re.compile(r"\b(\d{1,3}\.){3}\d{1,3}\b"), "[ip]"),
 )

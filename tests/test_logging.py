@@ -57,6 +57,11 @@ def test_emails_ips_and_tokens_never_reach_the_log(client, owner, log_stream):
     assert "[email]" in text and "[ip]" in text
 
 
+def test_passwords_in_urls_are_redacted():
+    assert redact("cannot connect to postgresql://modq:hunter2@db:5432/modq") == \
+        "cannot connect to postgresql://modq:[redacted]@db:5432/modq"
+
+
 def test_redaction_keeps_times_and_versions_readable():
     assert redact("scored at 12:30:45 with model 20261125T235535-abcdef") == \
         "scored at 12:30:45 with model 20261125T235535-abcdef"

@@ -36,10 +36,23 @@ from classifier.features import SIGNALS, TEXT, build_pipeline, model_input  # no
 
 @cache
 def data():
+    """Training rows (fold >= 0) followed by the pilot videos (fold -1, never trained on)."""
     examples = shipped_corpora(include_pilot=False)
-    X = model_input(examples)
-    y = np.array([e.label for e in examples])
-    return examples, X, y, assign_folds(examples, X[:, TEXT]), np.array([e.source for e in examples])
+    pilots = [e for e in shipped_corpora() if e.source.startswith("pilot:")]
+    X = model_input(examples + pilots)
+    y = np.array([e.label for e in examples + pilots])
+    folds = np.concatenate([assign_folds(examples, X[: len(examples), TEXT]),
+                            -np.ones(len(pilots), dtype=int)])
+    if "--sms-random" in sys.argv:  # like the held-back 20%: duplicates may straddle folds
+        sms = np.array([e.source == "sms" for e in examples + pilots])
+        folds[sms] = np.random.default_rng(0).integers(0, folds.max() + 1, int(sms.sum()))
+    return examples + pilots, X, y, folds, np.array([e.source for e in examples + pilots])
+
+
+def known(*arrays):
+    """The training rows of arrays aligned with `data()`."""
+    n = int((data()[3] >= 0).sum())
+    return [a[:n] for a in arrays]
 
 
 def best_mcc(y, s) -> tuple[float, float]:
@@ -54,9 +67,13 @@ def best_mcc(y, s) -> tuple[float, float]:
     return float(mcc[i]), float(s[order][i])
 
 
-def report(name: str, logits: np.ndarray, seconds: float, target: float = 0.005) -> dict:
+def report(name: str, logits: np.ndarray, seconds: float, target: float = 0.005,
+           pilot_logits: np.ndarray | None = None) -> dict:
     examples, X, y, folds, sources = data()
-    scores = apply_calibration(logits, fit_calibration(logits, y))
+    pilot_y, pilot_sources = y[folds < 0], sources[folds < 0]
+    y, folds, sources = known(y, folds, sources)
+    calibration = fit_calibration(logits, y)
+    scores = apply_calibration(logits, calibration)
     threshold = spam_threshold(scores, y, target)
     nested = np.zeros(len(y))
     for k in sorted(set(folds.tolist())):
@@ -75,28 +92,40 @@ def report(name: str, logits: np.ndarray, seconds: float, target: float = 0.005)
         out[g] = at_t["mcc"]
         print(f"  {g:30s} {metrics(y[m], scores[m], 0.5)['mcc']:7.3f} {at_t['mcc']:7.3f} "
               f"{at_t['spam_caught']:7.3f} {at_t['blocked_ham']:6.3f} {nest['mcc']:7.3f} "
-              f"{nest['blocked_ham']:6.3f} {'%7.3f %6.3f' % best_mcc(y[m], scores[m])} "
+              f"{nest['blocked_ham']:6.3f} {'{:7.3f} {:6.3f}'.format(*best_mcc(y[m], scores[m]))} "
               f"{at_t['roc_auc']:6.3f}")
+    if pilot_logits is not None:
+        p = apply_calibration(pilot_logits, calibration)
+        for g in sorted(set(pilot_sources.tolist())):
+            m = pilot_sources == g
+            r = metrics(pilot_y[m], p[m], threshold)
+            print(f"  {g[:30]:30s} {metrics(pilot_y[m], p[m], 0.5)['mcc']:7.3f} "
+                  f"{r['mcc']:7.3f} {r['spam_caught']:7.3f} "
+                  f"{r['blocked_ham']:6.3f}  (pilot, model fitted on all rows)")
     return out
 
 
+_EXTRA = False
+
+
 def oof(fit_predict) -> tuple[np.ndarray, float]:
-    """Out-of-fold logits of `fit_predict(train_mask) -> logits of ~train_mask`."""
+    """Out-of-fold logits of `fit_predict(train_mask) -> logits of test_mask`."""
     examples, X, y, folds, sources = data()
     started = time.perf_counter()
     logits = np.zeros(len(y))
-    for k in sorted(set(folds.tolist())):
-        logits[folds == k] = fit_predict(folds != k)
-    return logits, time.perf_counter() - started
+    for k in sorted(set(folds.tolist()) - {-1}):
+        logits[folds == k] = fit_predict((folds != k) & (folds >= 0), folds == k)
+    pilots = fit_predict(folds >= 0, folds < 0)
+    return known(logits)[0], pilots, time.perf_counter() - started
 
 
-def current(train):
+def current(train, test):
     """The shipped pipeline, as-is."""
     examples, X, y, folds, sources = data()
     from classifier.crossval import fit_weighted
-    w = domain_weights(examples)
+    w = weights_for("domain")
     model = fit_weighted(build_pipeline(), X[train], y[train], w[train])
-    return model.decision_function(X[~train])
+    return model.decision_function(X[test])
 
 
 @cache
@@ -113,6 +142,14 @@ def counts(kind: str) -> sp.csr_matrix:
         "char25": dict(analyzer="char", ngram_range=(2, 5)),
         "char36": dict(analyzer="char", ngram_range=(3, 6)),
     }
+    if kind in ("name_word", "name_char"):
+        from classifier.text import normalize
+
+        names = [normalize(e.name) for e in examples]
+        spec = (dict(token_pattern=r"(?u)\b\w+\b") if kind == "name_word"
+                else dict(analyzer="char_wb", ngram_range=(2, 4)))
+        return HashingVectorizer(n_features=2**16, alternate_sign=False, norm=None,
+                                 dtype=np.float32, **spec).transform(names).tocsr()
     if kind == "signal":
         return CountVectorizer(token_pattern=r"__\w+__", lowercase=False,
                                binary=True).fit_transform(X[:, SIGNALS]).tocsr()
@@ -121,7 +158,7 @@ def counts(kind: str) -> sp.csr_matrix:
     return hasher.transform(X[:, TEXT]).tocsr()
 
 
-def features(train, blocks, binary=False, sublinear=True):
+def features(train, test, blocks, binary=False, sublinear=True):
     """TF-IDF (fitted on `train` rows) of the named blocks, stacked; signals as-is."""
     from sklearn.feature_extraction.text import TfidfTransformer
 
@@ -130,20 +167,22 @@ def features(train, blocks, binary=False, sublinear=True):
         c = counts(block)
         if block == "signal":
             parts_train.append(c[train])
-            parts_test.append(c[~train])
+            parts_test.append(c[test])
             continue
         if binary:
             c = (c > 0).astype(np.float32)
         tfidf = TfidfTransformer(sublinear_tf=sublinear).fit(c[train])
         parts_train.append(tfidf.transform(c[train]))
-        parts_test.append(tfidf.transform(c[~train]))
+        parts_test.append(tfidf.transform(c[test]))
     return sp.hstack(parts_train, format="csr"), sp.hstack(parts_test, format="csr")
 
 
 def weights_for(mode: str) -> np.ndarray:
     examples, X, y, folds, sources = data()
+    n = int((folds >= 0).sum())  # pilots are never trained on: weight 1 is never used
+    base = np.concatenate([domain_weights(examples[:n]), np.ones(len(y) - n)])
     if mode == "domain":
-        return domain_weights(examples)
+        return base
     if mode == "none":
         return np.ones(len(y))
     if mode == "cells":  # every (domain, class) cell gets the same total weight
@@ -153,29 +192,30 @@ def weights_for(mode: str) -> np.ndarray:
             m = cell[0] & (y == cell[1])
             w[m] = len(y) / (4 * m.sum())
         return w
+    from classifier import crossval
+
     factor = float(mode.removeprefix("video"))
-    base = domain_weights(examples)
-    return np.where(base > 1, base * factor, 1.0)
+    return np.where(base > 1, base * factor / crossval.VIDEO_SHARE, 1.0)
 
 
 def lr(blocks, c=30.0, weights="domain", cw="balanced", **feat):
     from sklearn.linear_model import LogisticRegression
 
-    def fit_predict(train):
+    def fit_predict(train, test):
         examples, X, y, folds, sources = data()
-        A, B = features(train, blocks, **feat)
+        A, B = features(train, test, blocks, **feat)
         model = LogisticRegression(C=c, max_iter=2000, class_weight=cw, solver="liblinear")
         model.fit(A, y[train], sample_weight=weights_for(weights)[train])
         return model.decision_function(B)
     return fit_predict
 
 
-def _proba(kind, train, blocks, c=30.0, weights="domain", **feat):
+def _proba(kind, train, test, blocks, c=30.0, weights="domain", **feat):
     from sklearn.linear_model import LogisticRegression, SGDClassifier
     from sklearn.naive_bayes import ComplementNB, MultinomialNB
 
     examples, X, y, folds, sources = data()
-    A, B = features(train, blocks, **feat)
+    A, B = features(train, test, blocks, **feat)
     w = weights_for(weights)[train]
     if kind == "lr":
         model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced",
@@ -193,9 +233,9 @@ def _proba(kind, train, blocks, c=30.0, weights="domain", **feat):
 
 def vote(*members):
     """Soft vote: mean of the members' probabilities, returned as log-odds."""
-    def fit_predict(train):
+    def fit_predict(train, test):
         p = np.mean([
-                     _proba(m[0], train, m[1], **m[2]) for m in members], axis=0)
+                     _proba(m[0], train, test, m[1], **m[2]) for m in members], axis=0)
         p = np.clip(p, 1e-6, 1 - 1e-6)
         return np.log(p / (1 - p))
     return fit_predict
@@ -204,6 +244,7 @@ def vote(*members):
 def dump(logits: np.ndarray, groups: tuple[str, ...], limit: int = 25) -> None:
     """Print the false positives / negatives of some groups at the pooled threshold."""
     examples, X, y, folds, sources = data()
+    y, sources = known(y, sources)
     scores = apply_calibration(logits, fit_calibration(logits, y))
     threshold = spam_threshold(scores, y, 0.005)
     for g in groups:
@@ -230,6 +271,9 @@ CANDIDATES = {
     "sgd-char15": vote(("sgd", ["word12", "char15", "signal"], {"c": 1e-4})),
     "current": current,
     "lr-same": lr(["word12", "charwb25", "signal"]),
+    "lr-name-word": lr(["word12", "charwb25", "signal", "name_word"]),
+    "lr-name-char": lr(["word12", "charwb25", "signal", "name_char"]),
+    "lr-video1": lr(["word12", "charwb25", "signal"], weights="video1"),
     "lr-c10": lr(["word12", "charwb25", "signal"], c=10),
     "lr-c3": lr(["word12", "charwb25", "signal"], c=3),
     "lr-video2": lr(["word12", "charwb25", "signal"], weights="video2"),
@@ -237,6 +281,9 @@ CANDIDATES = {
     "lr-noweight": lr(["word12", "charwb25", "signal"], weights="none"),
     "lr-cells": lr(["word12", "charwb25", "signal"], weights="cells", cw=None),
     "lr-cells-c10": lr(["word12", "charwb25", "signal"], weights="cells", cw=None, c=10),
+    "lr-video2-char15": lr(["word12", "char15", "signal"], weights="video2"),
+    "lr-video2-c10": lr(["word12", "charwb25", "signal"], weights="video2", c=10),
+    "lr-video2-c100": lr(["word12", "charwb25", "signal"], weights="video2", c=100),
     "lr-char15": lr(["word12", "char15", "signal"]),
     "lr-char15-bin": lr(["word12", "char15", "signal"], binary=True),
     "lr-char25-c10": lr(["word12", "char25", "signal"], c=10),
@@ -247,9 +294,9 @@ if __name__ == "__main__":
     names = [a for a in sys.argv[1:] if not a.startswith("--")] or ["current"]
     data()
     for name in names:
-        logits, seconds = oof(CANDIDATES[name])
+        logits, pilots, seconds = oof(CANDIDATES[name])
         target = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--target=")),
                       0.005)
-        report(name, logits, seconds, target)
+        report(name, logits, seconds, target, pilots)
         if "--dump" in sys.argv:
             dump(logits, ("youtube:Youtube01-Psy", "youtube:Youtube04-Eminem", "sms"))

@@ -64,7 +64,7 @@ def _register_commands() -> None:
 
     main.add_command(up.up)
     main.add_command(review.review)
-    for command in (model.train, model.evaluate, model.models):
+    for command in (model.train, model.evaluate, model.models, model.rescore):
         main.add_command(command)
 
 

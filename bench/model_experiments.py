@@ -153,9 +153,18 @@ def counts(kind: str) -> sp.csr_matrix:
     if kind == "signal":
         return CountVectorizer(token_pattern=r"__\w+__", lowercase=False,
                                binary=True).fit_transform(X[:, SIGNALS]).tocsr()
-    hasher = HashingVectorizer(n_features=2**18, alternate_sign=False, norm=None,
+    texts = X[:, TEXT]
+    bits = 18
+    if kind.endswith("-big"):
+        kind, bits = kind.removesuffix("-big"), 20
+    if kind.endswith("-digits"):  # every digit as 0: unseen phone numbers share n-grams
+        import re
+
+        kind = kind.removesuffix("-digits")
+        texts = np.array([re.sub(r"\d", "0", t) for t in texts], dtype=object)
+    hasher = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm=None,
                                dtype=np.float32, **specs[kind])
-    return hasher.transform(X[:, TEXT]).tocsr()
+    return hasher.transform(texts).tocsr()
 
 
 def features(train, test, blocks, binary=False, sublinear=True):
@@ -204,7 +213,8 @@ def lr(blocks, c=30.0, weights="domain", cw="balanced", **feat):
     def fit_predict(train, test):
         examples, X, y, folds, sources = data()
         A, B = features(train, test, blocks, **feat)
-        model = LogisticRegression(C=c, max_iter=2000, class_weight=cw, solver="liblinear")
+        model = LogisticRegression(C=c, max_iter=2000, class_weight=cw, solver="liblinear",
+                                   random_state=0)
         model.fit(A, y[train], sample_weight=weights_for(weights)[train])
         return model.decision_function(B)
     return fit_predict
@@ -273,6 +283,9 @@ CANDIDATES = {
     "lr-same": lr(["word12", "charwb25", "signal"]),
     "lr-name-word": lr(["word12", "charwb25", "signal", "name_word"]),
     "lr-name-char": lr(["word12", "charwb25", "signal", "name_char"]),
+    "lr-big": lr(["word12-big", "charwb25-big", "signal"]),
+    "lr-digits": lr(["word12", "charwb25-digits", "signal"]),
+    "lr-both-digits": lr(["word12-digits", "charwb25-digits", "signal"]),
     "lr-video1": lr(["word12", "charwb25", "signal"], weights="video1"),
     "lr-c10": lr(["word12", "charwb25", "signal"], c=10),
     "lr-c3": lr(["word12", "charwb25", "signal"], c=3),

@@ -11,7 +11,7 @@ from service.settings import Settings
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
-    from service import errors, extensions, health, public, review_api, submit
+    from service import errors, extensions, health, page_security, public, review_api, review_page, submit
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -23,10 +23,13 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # Japanese and other scripts stay readable in every answer
     extensions.init_app(app, settings)
     errors.init_app(app)
+    page_security.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(review_page.bp)
     return app

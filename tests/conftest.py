@@ -118,3 +118,20 @@ def owner() -> dict[str, str]:
 @pytest.fixture
 def engine(app):
     return app.extensions["modq.engine"]
+
+
+# Browser tests drive Debian's Chromium (never `playwright install`); see
+# /work/shared/design/browser-testing.md. Chromium still tries Google hosts despite the
+# flags, so every lookup except the local test servers fails fast.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name):
+    if browser_name != "chromium":
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}

@@ -1,13 +1,18 @@
 """Cheap leave-one-video-out experiments on model candidates (features cached once).
 
-Usage: python bench/model_experiments.py [CANDIDATE ...] [--dump]
+Usage: python bench/model_experiments.py [CANDIDATE ...] [--dump] [--target=0.005] [--sms-random]
+
+`current` is the shipped pipeline; the other names (see CANDIDATES) are variants on cached
+features.  `--target` sets the blocked-ham target of the threshold, `--sms-random` splits
+the SMS rows at random (duplicates may straddle folds, as in a random held-back 20%).
 
 Hashed n-gram counts are stateless, so they are computed once per analyser and reused;
 each fold then fits its TF-IDF weights and classifier on the training rows only.  For
 each candidate it prints per held-out group: MCC at 0.5, at the pooled threshold chosen
 like `classifier.training` does (Platt on out-of-fold logits, <= 0.5% blocked ham), at a
 *nested* threshold (calibration + threshold from the other folds' out-of-fold scores
-only), and at the group's own best threshold (an upper bound, not a result).
+only), and at the group's own best threshold (an upper bound, not a result), then the
+2014 pilot videos scored by a model fitted on all training rows.
 """
 
 from __future__ import annotations

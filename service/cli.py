@@ -84,7 +84,7 @@ def _register_commands() -> None:
     main.add_command(db.db)
     main.add_command(transfer.export_comments)
     main.add_command(transfer.import_comments)
-    for command in (model.train, model.evaluate, model.models):
+    for command in (model.train, model.evaluate, model.models, model.rescore):
         main.add_command(command)
 
 

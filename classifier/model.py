@@ -57,6 +57,10 @@ class SpamModel:
     def _transformer(self, name: str):
         return next(tr for block, tr, _ in self._blocks if block == name)
 
+    def _column(self, name: str) -> int:
+        """The model-input column a block reads (models saved before CHARS read TEXT)."""
+        return next(col for block, _, col in self._blocks if block == name)
+
     def _features(self, rows: np.ndarray) -> sp.csr_matrix:
         """Same result as the ColumnTransformer, without its per-call validation overhead
         (which costs more than the features themselves when scoring one comment)."""
@@ -88,7 +92,8 @@ class SpamModel:
             self._word_analyzer = word.build_analyzer()
         reasons.word_weights(texts, self._word_analyzer, word.n_features, self._block(matrix, "word"),
                              self._hash, weights)
-        reasons.char_weights(texts, char.ngram_range, char.n_features, self._block(matrix, "char"), weights)
+        reasons.char_weights(texts, rows[:, self._column("char")].tolist(), char.ngram_range,
+                             char.n_features, self._block(matrix, "char"), weights)
         reasons.signal_weights(self._block(matrix, "signal"), self._signal_names, SIGNAL_WORDS, weights)
         return [Score(float(p), reasons.top(w, MAX_REASONS)) for p, w in zip(probabilities, weights,
                                                                              strict=True)]

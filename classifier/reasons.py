@@ -93,10 +93,12 @@ class TokenGrams:
 
 
 @lru_cache(maxsize=65_536)
-def char_grams(token: str, low: int, high: int) -> TokenGrams:
+def char_grams(token: str, hashed: str, low: int, high: int) -> TokenGrams:
+    """``hashed`` is the token as the n-grams were taken from (digits as 0); ``token`` is
+    its original spelling, which the owner reads."""
     readable = _EDGE_PUNCT.sub("", token) or token
     unsegmented = _is_unsegmented(token) or len(readable) > _LONG_TOKEN
-    padded = f" {token} "
+    padded = f" {hashed} "
     grams = [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
     hashes = np.fromiter((gram_hash(gram) for gram in grams), dtype=np.int64, count=len(grams))
     if unsegmented:
@@ -104,10 +106,16 @@ def char_grams(token: str, low: int, high: int) -> TokenGrams:
     return TokenGrams(hashes, f'"{readable}"')
 
 
-def char_weights(texts: Sequence[str], ngram_range: tuple[int, int], n_features: int, block: Block,
-                 weights: Weights) -> None:
-    """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself."""
-    tokens = [[char_grams(token, *ngram_range) for token in text.split()] for text in texts]
+def char_weights(texts: Sequence[str], folded: Sequence[str], ngram_range: tuple[int, int],
+                 n_features: int, block: Block, weights: Weights) -> None:
+    """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself.
+
+    ``folded`` holds the texts the n-grams were taken from; each splits into the same words
+    as its text.
+    """
+    tokens = [[char_grams(token, hashed, *ngram_range)
+               for token, hashed in zip(text.split(), fold.split(), strict=True)]
+              for text, fold in zip(texts, folded, strict=True)]
     flat = [token for row in tokens for token in row]
     if not flat:
         return

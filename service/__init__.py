@@ -11,7 +11,19 @@ from service.settings import Settings
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
-    from service import errors, extensions, health, page_security, public, review_api, review_page, submit
+    from service import (
+        akismet,
+        errors,
+        extensions,
+        health,
+        metrics,
+        page_security,
+        public,
+        request_id,
+        review_api,
+        review_page,
+        submit,
+    )
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -26,10 +38,13 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.json.ensure_ascii = False  # Japanese and other scripts stay readable in every answer
     extensions.init_app(app, settings)
     errors.init_app(app)
+    request_id.init_app(app)
     page_security.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(akismet.bp)
     app.register_blueprint(review_page.bp)
     return app

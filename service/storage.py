@@ -81,6 +81,9 @@ comments = Table(
     Column("model_version", String(64)),
     Column("reasons", JSON),
     Column("decision", String(16)),
+    # What the model said (review or spam) when it scored, kept when the owner moves the
+    # comment: an owner decision that disagrees with it is an override (service.metrics).
+    Column("verdict", String(16)),
     Column("ip_hash", String(64), nullable=False, default=""),
     Column("user_agent", String(512), nullable=False, default=""),
     Column("referrer", String(1024), nullable=False, default=""),
@@ -105,19 +108,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema set-up across processes
+SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema changes across processes (service.schema)
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet.
+    """Bring the schema to the newest migration (``service.schema``); cheap when it is."""
+    from service.schema import upgrade
 
-    Web workers and scoring workers start together; on PostgreSQL an advisory lock makes
-    them take turns (SQLite's BEGIN IMMEDIATE already does), so none fails half-way.
-    """
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
-        metadata.create_all(conn)
+    upgrade(engine)
 
 
 @dataclass(frozen=True)
@@ -187,27 +185,36 @@ class ScoreRecord:
     status: Status
 
 
-def record_scores(engine: Engine, records: list[ScoreRecord]) -> int:
-    """Write scores for comments still ``received``; returns how many changed.
+def record_scores(engine: Engine, records: list[ScoreRecord]) -> list[int]:
+    """Write scores for comments still ``received``; returns the ids that changed.
 
     A comment the owner already decided on, or one a duplicate job already scored, is
-    left alone: the WHERE clause makes scoring idempotent. One statement runs for the
-    whole batch (executemany), whose summed row count both SQLite and psycopg report.
+    left alone: the rows still waiting are read and locked first (SQLite's BEGIN IMMEDIATE,
+    PostgreSQL's FOR UPDATE), and the UPDATE repeats the condition, so scoring is
+    idempotent. One statement writes the whole batch (executemany).
     """
     if not records:
-        return 0
+        return []
     now = utcnow()
     statement = (
         update(comments)
         .where(comments.c.id == bindparam("score_id"), comments.c.status == Status.RECEIVED.value)
         .values(spam_score=bindparam("new_score"), reasons=bindparam("new_reasons", type_=JSON),
                 model_version=bindparam("new_version"), status=bindparam("new_status"),
-                scored_at=now, updated_at=now)
+                verdict=bindparam("new_status"), scored_at=now, updated_at=now)
     )
-    rows = [{"score_id": rec.comment_id, "new_score": rec.spam_score, "new_reasons": rec.reasons,
-             "new_version": rec.model_version, "new_status": rec.status.value} for rec in records]
+    waiting = select(comments.c.id).where(comments.c.id.in_([rec.comment_id for rec in records]),
+                                          comments.c.status == Status.RECEIVED.value)
     with engine.begin() as conn:
-        return conn.execute(statement, rows).rowcount
+        if conn.dialect.name == "postgresql":
+            waiting = waiting.with_for_update()
+        still_waiting = set(conn.execute(waiting).scalars())
+        changed = [rec for rec in records if rec.comment_id in still_waiting]
+        if changed:
+            conn.execute(statement, [
+                {"score_id": rec.comment_id, "new_score": rec.spam_score, "new_reasons": rec.reasons,
+                 "new_version": rec.model_version, "new_status": rec.status.value} for rec in changed])
+    return [rec.comment_id for rec in changed]
 
 
 def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, ...]) -> int:
@@ -228,6 +235,7 @@ def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, 
                     reasons=rec.reasons,
                     model_version=rec.model_version,
                     status=rec.status.value,
+                    verdict=rec.status.value,
                     scored_at=now,
                     updated_at=now,
                 )
@@ -386,6 +394,23 @@ def waiting_comments(engine: Engine, after_id: int, limit: int) -> list[dict[str
             .limit(limit)
         ).mappings().all()
     return [dict(row) for row in rows]
+
+
+def waiting_ids(engine: Engine, statuses: tuple[Status, ...], after_id: int = 0,
+                limit: int = 500) -> list[int]:
+    """Ids of undecided comments in `statuses` above `after_id` (keyset pages for rescore)."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.id)
+            .where(
+                comments.c.status.in_([s.value for s in statuses]),
+                comments.c.decision.is_(None),
+                comments.c.id > after_id,
+            )
+            .order_by(comments.c.id)
+            .limit(limit)
+        ).scalars().all()
+    return list(rows)
 
 
 def oldest_unscored_at(engine: Engine) -> datetime | None:

@@ -14,6 +14,7 @@ import time
 from rq import get_current_job
 
 from classifier import CommentInput
+from service import webhook
 from service.queue import pending_flag, request_scoring, scoring_queue
 from service.storage import ScoreRecord, Status, get_comments, record_scores, waiting_comments
 from worker import runtime
@@ -50,7 +51,7 @@ def score_comment(comment_id: int) -> int:
     """Score one received comment; returns 1 if it changed, 0 if it was already handled."""
     rt = runtime.current()
     rows = [r for r in get_comments(rt.engine, [comment_id]) if r["status"] == Status.RECEIVED.value]
-    return record_scores(rt.engine, score_records(rows, rt.model))
+    return _record(rt, score_records(rows, rt.model))
 
 
 def score_waiting() -> int:
@@ -66,7 +67,7 @@ def score_waiting() -> int:
     changed, after_id = 0, 0
     deadline = time.monotonic() + DRAIN_BUDGET_SECONDS
     while rows := waiting_comments(rt.engine, after_id, BATCH_SIZE):
-        changed += record_scores(rt.engine, _score_batch(rows, rt.model))
+        changed += _record(rt, _score_batch(rows, rt.model))
         after_id = rows[-1]["id"]
         if len(rows) < BATCH_SIZE:
             break  # anything committed since that read found the flag cleared and queued a job
@@ -74,6 +75,15 @@ def score_waiting() -> int:
             request_scoring(scoring_queue(job.connection, job.origin))  # the rest, in a new job
             break
     return changed
+
+
+def _record(rt: runtime.Runtime, records: list[ScoreRecord]) -> int:
+    """Write the scores; tell the owner's webhook about each comment that is now in review."""
+    changed = set(record_scores(rt.engine, records))
+    for record in records:
+        if record.comment_id in changed and record.status is Status.REVIEW:
+            webhook.notify_later(rt.settings, record.comment_id)
+    return len(changed)
 
 
 def _score_batch(rows: list[dict], live: runtime.LiveModel) -> list[ScoreRecord]:

@@ -10,13 +10,15 @@ import logging
 import threading
 from datetime import timedelta
 
-from rq import SimpleWorker
+from rq import Queue
 from rq.serializers import JSONSerializer
 
 from classifier import ModelStore, ensure_default_model
 from service.queue import connect_redis, scoring_queue
 from service.settings import Settings
+from service.webhook import notify_queue_name
 from worker import runtime
+from worker.heartbeat import WORKER_TTL, HeartbeatWorker, heartbeat_path
 from worker.sweeper import run_periodically, sweep
 
 log = logging.getLogger(__name__)
@@ -36,7 +38,12 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     if not burst:
         run_periodically(rt.engine, queue, stale_after, min(settings.sweep_after_seconds, 30), stop)
     try:
-        worker = SimpleWorker([queue], connection=redis, serializer=JSONSerializer)
+        # Scoring first: RQ takes jobs from the queues in order, so webhook notices
+        # (service.webhook) never hold up a score.
+        notices = Queue(notify_queue_name(settings), connection=redis, serializer=JSONSerializer)
+        worker = HeartbeatWorker([queue, notices], connection=redis, serializer=JSONSerializer,
+                                 worker_ttl=WORKER_TTL)
+        worker.heartbeat_file = heartbeat_path(settings)
         worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
     finally:
         stop.set()

@@ -59,7 +59,7 @@ def test_metrics_count_outcomes_latency_overrides_queue_and_model(scored_app, ow
     assert found[("modq_owner_overrides", (("kind", "ham_judged_spam"),))] == 1
     assert found[("modq_owner_overrides", (("kind", "spam_judged_ham"),))] == 1
     assert found[("modq_spam_ratio", ())] == 0.5
-    assert found[("modq_queue_depth", ())] == 3  # the jobs the submissions queued
+    assert found[("modq_queue_depth", ())] == 1  # the submissions share one scoring job
     assert found[("modq_redis_up", ())] == 1
     assert found[("modq_oldest_unscored_age_seconds", ())] >= 0
     version = rt.model.current().version

@@ -160,3 +160,12 @@ def test_a_running_worker_scores_notifies_and_reports_healthy(receiver, model_di
     finally:
         stop(worker)
         engine.dispose()
+
+
+def test_a_shared_scoring_job_posts_one_notice_per_comment_entering_review(hooked, redis_conn):
+    rt, handler = hooked
+    ids = [add(rt.engine, f"{HAM} ({i})") for i in range(3)] + [add(rt.engine, SPAM)]
+    assert jobs.score_waiting() == 4
+    assert jobs.score_waiting() == 0  # nothing scored twice, so nothing notified twice
+    work(rt.settings, redis_conn)
+    assert sorted(json.loads(body)["comment"]["id"] for _, body in handler.received) == ids[:3]

@@ -26,7 +26,8 @@ _HASH_CACHE_SIZE = 200_000  # word n-gram hashes kept for reasons (a few tens of
 
 @dataclass(frozen=True)
 class Score:
-    """A calibrated P(spam) and the features that pushed it up, strongest first."""
+    """A calibrated P(spam) and the features that decided it, strongest first: what pushed
+    it up when it leans spam (>= 0.5), what pulled it down when it leans ham."""
 
     spam_score: float
     reasons: list[str]
@@ -95,8 +96,8 @@ class SpamModel:
         reasons.char_weights(texts, rows[:, self._column("char")].tolist(), char.ngram_range,
                              char.n_features, self._block(matrix, "char"), weights)
         reasons.signal_weights(self._block(matrix, "signal"), self._signal_names, SIGNAL_WORDS, weights)
-        return [Score(float(p), reasons.top(w, MAX_REASONS)) for p, w in zip(probabilities, weights,
-                                                                             strict=True)]
+        return [Score(float(p), reasons.top(w, MAX_REASONS, toward_spam=p >= 0.5))
+                for p, w in zip(probabilities, weights, strict=True)]
 
     def _block(self, matrix: sp.csr_matrix, name: str) -> reasons.Block:
         return reasons.contributions(matrix, self._coef, self._slices[name])

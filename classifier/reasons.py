@@ -145,7 +145,12 @@ def new_weights(n: int) -> Weights:
     return [defaultdict(float) for _ in range(n)]
 
 
-def top(weights: dict[str, float], count: int) -> list[str]:
-    """The ``count`` labels that pushed the score up most, strongest first."""
-    ranked = sorted(((w, r) for r, w in weights.items() if w > 0), reverse=True)
+def top(weights: dict[str, float], count: int, toward_spam: bool = True) -> list[str]:
+    """The ``count`` labels that pushed the score most, strongest first.
+
+    For a comment that leans spam these are what pushed it up; for one that leans ham,
+    what pulled it down: listing weak spam features on a 3% comment would mislead.
+    """
+    sign = 1.0 if toward_spam else -1.0
+    ranked = sorted(((sign * w, r) for r, w in weights.items() if sign * w > 0), reverse=True)
     return [reason for _, reason in ranked[:count]]

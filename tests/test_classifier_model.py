@@ -89,3 +89,14 @@ def test_batch_and_single_paths_agree_and_huge_bodies_score(model):
     singles = np.array([model.predict_proba([c])[0] for c in comments])
     assert batch == pytest.approx(singles)
     assert model.predict_proba([]).shape == (0,)
+
+
+def test_reasons_follow_the_side_the_score_leans_to(model):
+    from classifier.reasons import top
+
+    weights = {'"free"': 2.0, '"thanks"': -3.0, "2 links": 1.0}
+    assert top(weights, 5, toward_spam=True) == ['"free"', "2 links"]
+    assert top(weights, 5, toward_spam=False) == ['"thanks"']
+    [ham] = model.score([CommentInput("I love this song, the video is beautiful")])
+    assert ham.spam_score < 0.5 and ham.reasons
+    assert not {'"subscribe"', '"channel"', "2 links"} & set(ham.reasons)

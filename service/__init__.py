@@ -11,7 +11,18 @@ from service.settings import Settings
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
-    from service import errors, extensions, health, public, review_api, submit
+    from service import (
+        antibot,
+        errors,
+        extensions,
+        health,
+        openapi,
+        public,
+        ratelimit,
+        review_api,
+        rules_api,
+        submit,
+    )
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
@@ -29,4 +40,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(antibot.bp)
+    app.register_blueprint(rules_api.bp)
+    app.register_blueprint(openapi.bp)
+    ratelimit.init_app(app, settings)
     return app

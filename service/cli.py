@@ -60,10 +60,12 @@ def worker(burst: bool) -> None:
 
 
 def _register_commands() -> None:
-    from service.commands import model, review, up
+    from service.commands import model, ops_status, purge, review, rules, up
 
     main.add_command(up.up)
     main.add_command(review.review)
+    for command in (ops_status.status, ops_status.retry_failed, purge.purge, rules.rules):
+        main.add_command(command)
     for command in (model.train, model.evaluate, model.models):
         main.add_command(command)
 

@@ -32,7 +32,7 @@ def _check_charset(request: Request) -> None:
         raise PayloadError(415, f"charset {charset!r} is not supported; send UTF-8")
 
 
-def _from_form(data: bytes) -> dict[str, str]:
+def _from_form(data: bytes, accepted: tuple[str, ...]) -> dict[str, str]:
     try:
         pairs = parse_qsl(data.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
                           encoding="utf-8", errors="strict")
@@ -41,7 +41,7 @@ def _from_form(data: bytes) -> dict[str, str]:
     raw: dict[str, str] = {}
     repeated: dict[str, str] = {}
     for key, value in pairs:
-        if key in raw and key in ACCEPTED_FIELDS:
+        if key in raw and key in accepted:
             repeated[key] = "was sent more than once"
         raw[key] = value
     if repeated:
@@ -58,7 +58,7 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return seen
 
 
-def _from_json(data: bytes) -> dict[str, str]:
+def _from_json(data: bytes, accepted: tuple[str, ...]) -> dict[str, str]:
     try:
         document = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
     except (UnicodeDecodeError, ValueError):
@@ -67,7 +67,7 @@ def _from_json(data: bytes) -> dict[str, str]:
         raise PayloadError(400, "the JSON body must be an object")
     raw: dict[str, str] = {}
     wrong = {}
-    for key in ACCEPTED_FIELDS:
+    for key in accepted:
         value = document.get(key)
         if value is None:
             continue
@@ -75,14 +75,19 @@ def _from_json(data: bytes) -> dict[str, str]:
             wrong[key] = "must be a string"
         raw[key] = value if isinstance(value, str) else ""
     if wrong:
-        raise PayloadError(422, "the comment has invalid fields", wrong)
+        raise PayloadError(422, "invalid fields", wrong)
     return raw
 
 
-def read_submission(request: Request) -> dict[str, str]:
-    """The submitted fields of a form post or JSON request."""
+def read_fields(request: Request, accepted: tuple[str, ...]) -> dict[str, str]:
+    """The ``accepted`` text fields of a form post or JSON request (others are ignored)."""
     if request.mimetype not in (FORM, JSON):
         raise PayloadError(415, f"send {FORM} or {JSON}")
     _check_charset(request)
     data = request.get_data(cache=True)
-    return _from_form(data) if request.mimetype == FORM else _from_json(data)
+    return _from_form(data, accepted) if request.mimetype == FORM else _from_json(data, accepted)
+
+
+def read_submission(request: Request) -> dict[str, str]:
+    """The submitted fields of a comment form post or JSON request."""
+    return read_fields(request, ACCEPTED_FIELDS)

@@ -31,6 +31,19 @@ def _origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip())
 
 
+def _rate_limit(raw: str) -> str:
+    """A Flask-Limiter limit string such as ``10 per minute`` (``off`` disables the limit)."""
+    if raw.strip().lower() == "off":
+        return "off"
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"MODQ_RATE_LIMIT={raw!r} is not a limit such as '10 per minute'") from None
+    return raw
+
+
 def database_url_for(raw: str) -> str:
     """Point plain ``postgresql://`` URLs at psycopg 3, the driver modq installs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -64,6 +77,11 @@ class Settings:
     queue_name: str = "modq-scoring"
     sweep_after_seconds: float = 60.0
     max_request_bytes: int = 64 * 1024
+    rate_limit: str = "10 per minute"
+    rate_limit_storage_url: str = ""
+    proxy_count: int = 0
+    min_submit_seconds: float = 3.0
+    duplicate_window_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -85,7 +103,14 @@ class Settings:
             queue_name=env.get("MODQ_QUEUE") or "modq-scoring",
             sweep_after_seconds=_number(env, "MODQ_SWEEP_AFTER", 60.0),
             max_request_bytes=int(_number(env, "MODQ_MAX_REQUEST_BYTES", 64 * 1024, int)),
+            rate_limit=_rate_limit(env.get("MODQ_RATE_LIMIT") or "10 per minute"),
+            rate_limit_storage_url=env.get("MODQ_RATE_LIMIT_STORAGE_URL", ""),
+            proxy_count=int(_number(env, "MODQ_PROXY_COUNT", 0, int)),
+            min_submit_seconds=_number(env, "MODQ_MIN_SUBMIT_SECONDS", 3.0),
+            duplicate_window_seconds=_number(env, "MODQ_DUPLICATE_WINDOW", 300.0),
         )
+        if settings.proxy_count < 0:
+            raise SettingsError("MODQ_PROXY_COUNT must be 0 or more")
         if settings.spam_threshold is not None and not 0 < settings.spam_threshold <= 1:
             raise SettingsError("MODQ_SPAM_THRESHOLD must be in (0, 1]")
         if not settings.secret_key:

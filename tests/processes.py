@@ -33,6 +33,7 @@ def modq_env(settings, **extra: str) -> dict[str, str]:
         MODQ_SECRET_KEY=settings.secret_key,
         MODQ_ALLOWED_ORIGINS=" ".join(settings.allowed_origins),
         MODQ_QUEUE=settings.queue_name,
+        MODQ_RATE_LIMIT=settings.rate_limit,
         MODQ_LOG_LEVEL="WARNING",
         **extra,
     )

@@ -1,16 +1,24 @@
-"""The worker process: load the model, then run RQ jobs in-process.
+"""The worker process: load the model, then run RQ jobs in-process, through Redis outages.
 
 An ``rq.SimpleWorker`` runs jobs in this process, so the model loaded here before the
-first job serves every job (a forking worker would pay for the fork on each one).
+first job serves every job (a forking worker would pay for the fork on each one). RQ's
+work loop gives up when Redis goes away at the wrong moment; a worker that exits then
+would leave comments unscored until someone restarts it, so ``run_worker`` starts a new
+RQ worker, with backoff, until it is asked to stop.
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 import threading
+import time
+from collections.abc import Callable
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from rq import SimpleWorker
+from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 
 from classifier import ModelStore, ensure_default_model
@@ -20,6 +28,53 @@ from worker import runtime
 from worker.sweeper import run_periodically, sweep
 
 log = logging.getLogger(__name__)
+MAX_BACKOFF_SECONDS = 30.0
+
+
+class ScoringWorker(SimpleWorker):
+    """A SimpleWorker that tells ``run_worker`` when a signal asked it to stop."""
+
+    stopping: threading.Event
+
+    def request_stop(self, signum, frame) -> None:
+        self.stopping.set()
+        super().request_stop(signum, frame)
+
+
+def work_until_stopped(make_worker: Callable[[], ScoringWorker], stopping: threading.Event,
+                       burst: bool = False) -> None:
+    """Run RQ workers until a signal or (``burst``) an empty queue ends one cleanly.
+
+    Redis errors, and RQ's loop quitting on its own, start a new worker after a pause
+    that doubles up to ``MAX_BACKOFF_SECONDS`` and resets once a worker has run a while.
+    """
+    delay = 1.0
+    while not stopping.is_set():
+        started = time.monotonic()
+        worker = make_worker()
+        worker.stopping = stopping
+        try:
+            worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+            if burst or stopping.is_set():
+                return
+            log.warning("RQ worker stopped on its own (Redis unreachable?); starting another")
+        except StopRequested:
+            return
+        except RedisError as exc:
+            if burst:
+                raise
+            log.warning("lost Redis (%s); trying again in %.0f s", type(exc).__name__, delay)
+        if time.monotonic() - started > 5 * MAX_BACKOFF_SECONDS:
+            delay = 1.0  # it ran fine for a while: this is a new outage
+        _pause(stopping, delay)
+        delay = min(delay * 2, MAX_BACKOFF_SECONDS)
+
+
+def _pause(stopping: threading.Event, seconds: float) -> None:
+    """Sleep, waking at once for SIGTERM/SIGINT (no RQ worker is there to catch them now)."""
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stopping.set())
+    stopping.wait(seconds)
 
 
 def run_worker(settings: Settings, burst: bool = False) -> None:
@@ -32,11 +87,12 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     queue = scoring_queue(redis, settings.queue_name)
     stale_after = timedelta(seconds=settings.sweep_after_seconds)
     sweep(rt.engine, queue, stale_after)
-    stop = threading.Event()
+    stopping = threading.Event()
     if not burst:
-        run_periodically(rt.engine, queue, stale_after, min(settings.sweep_after_seconds, 30), stop)
+        run_periodically(rt.engine, queue, stale_after, min(settings.sweep_after_seconds, 30), stopping)
     try:
-        worker = SimpleWorker([queue], connection=redis, serializer=JSONSerializer)
-        worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
+        work_until_stopped(
+            lambda: ScoringWorker([queue], connection=redis, serializer=JSONSerializer),
+            stopping, burst=burst)
     finally:
-        stop.set()
+        stopping.set()

@@ -17,6 +17,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         extensions,
         health,
         openapi,
+        payload,
         public,
         ratelimit,
         review_api,
@@ -26,6 +27,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    payload.init_app(app)  # before the blueprints: it bounds their <int:...> converters
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,

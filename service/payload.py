@@ -8,15 +8,48 @@ refused rather than silently repaired, so what is stored is exactly what was sen
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Request
+from flask import Flask, Request, request
+from werkzeug.routing import IntegerConverter
 
+from service.errors import error_response
 from service.validation import ACCEPTED_FIELDS
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in every route: a number no SQL INTEGER column can hold is a 404
+    (no such row), never a database error turned 500."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # werkzeug's names
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_control_characters_in_query():
+    """A query parameter holding a control character is 400 on every /api route.
+
+    No legitimate parameter has one, and PostgreSQL cannot even compare text with a
+    NUL in it: refusing here keeps that from ever reaching SQL as a 500.
+    """
+    if not request.path.startswith("/api/"):
+        return None
+    bad = {key[:100]: "must not contain control characters"
+           for key, value in request.args.items(multi=True) if _CONTROL.search(key + value)}
+    return error_response(400, "invalid query parameter", bad) if bad else None
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
+    app.before_request(refuse_control_characters_in_query)
 
 
 @dataclass

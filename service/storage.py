@@ -153,7 +153,11 @@ def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | N
     caller clears it with ``mark_unqueued`` if queueing the job then fails.
     """
     now = utcnow()
-    fields = {**new.__dict__, "status": new.status.value, "reasons": list(new.reasons) or None}
+    fields = {**new.__dict__, "status": new.status.value}
+    if new.reasons:
+        fields["reasons"] = list(new.reasons)
+    else:
+        del fields["reasons"]  # SQL NULL, as for every comment the model has not explained yet
     with engine.begin() as conn:
         if duplicate_since is not None and new.fingerprint:
             existing = conn.execute(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import re
 from datetime import timedelta
 
 from flask import Blueprint, jsonify, redirect, request
@@ -26,6 +27,7 @@ from service.storage import NewComment, Status, mark_unqueued, store_comment, ut
 from service.validation import CleanComment, validate_comment
 
 bp = Blueprint("submit", __name__, url_prefix="/api/v1")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 log = logging.getLogger(__name__)
 
 
@@ -46,6 +48,12 @@ def redirect_allowed(url: str, origins: tuple[str, ...]) -> bool:
     return f"{parts.scheme}://{parts.netloc}".lower() in {o.lower() for o in origins}
 
 
+def _printable(header: str) -> str:
+    """Headers are stored for the owner to read; control characters (a NUL breaks
+    PostgreSQL) are dropped rather than refusing a comment over a browser's header."""
+    return _CONTROL.sub("", header)
+
+
 def _store(clean: CleanComment, verdict: Verdict | None) -> tuple[int, bool]:
     """Store the comment, or find the same one sent a moment ago: ``(id, stored now)``."""
     config = settings()
@@ -58,8 +66,8 @@ def _store(clean: CleanComment, verdict: Verdict | None) -> tuple[int, bool]:
             homepage=clean.homepage,
             body=clean.body,
             ip_hash=ip_hash(request.remote_addr, config.secret_key),
-            user_agent=request.user_agent.string[:512],
-            referrer=(request.referrer or "")[:1024],
+            user_agent=_printable(request.user_agent.string)[:512],
+            referrer=_printable(request.referrer or "")[:1024],
             fingerprint=fingerprint(clean.email, clean.body),
             status=verdict.status if verdict else Status.RECEIVED,
             reasons=(verdict.reason,) if verdict else (),

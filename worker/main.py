@@ -51,9 +51,9 @@ def work_until_stopped(make_worker: Callable[[], ScoringWorker], stopping: threa
     delay = 1.0
     while not stopping.is_set():
         started = time.monotonic()
-        worker = make_worker()
-        worker.stopping = stopping
         try:
+            worker = make_worker()  # RQ talks to Redis already here
+            worker.stopping = stopping
             worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
             if burst or stopping.is_set():
                 return

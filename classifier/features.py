@@ -47,11 +47,12 @@ def _hashed_tfidf(n_features: int, **analyzer: object) -> Pipeline:
     return Pipeline([("hash", hasher), ("tfidf", TfidfTransformer(sublinear_tf=True))])
 
 
-def build_pipeline(c: float = 10.0) -> Pipeline:
+def build_pipeline(c: float = 30.0) -> Pipeline:
     """Word 1-2 grams + char_wb 2-5 grams (TF-IDF, sublinear) + signals, logistic regression.
 
     Char n-grams catch misspellings and unsegmented scripts (Japanese, Chinese); word
     n-grams give readable reasons.  A linear model keeps reasons exact (coef * value).
+    C=30 (light regularisation) scored best leave-one-video-out among 3, 10, 30, 100.
     """
     features = ColumnTransformer(
         [

@@ -94,7 +94,7 @@ class SpamModel:
         """Column -> value * coefficient for the non-zero columns of one feature block."""
         part = self._slices[block]
         result = {}
-        for column, value in zip(row.indices, row.data):
+        for column, value in zip(row.indices, row.data, strict=False):
             if part.start <= column < part.stop:
                 result[int(column - part.start)] = float(value * self._coef[column])
         return result

@@ -20,8 +20,9 @@ _HREF_RE = re.compile(r"""href\s*=\s*["']?([^"'\s>]+)""", re.IGNORECASE)
 _SPACE_RE = re.compile(r"\s+")
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|co|uk|ly|us|io|me|tv|ru|de|in|tk|gl|be)"
-    r"\b(?:/\S*)?",
+    # Bare domains only for TLDs that are not also words: "me.i", "cherthala.in case" in
+    # hurried SMS text are not links.
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?",
     re.IGNORECASE,
 )
 _REPEAT_RE = re.compile(r"(\S)\1{3,}")

@@ -21,7 +21,9 @@ import skops
 from .crossval import (
     apply_calibration,
     assign_folds,
+    domain_weights,
     fit_calibration,
+    fit_weighted,
     out_of_fold_logits,
     review_threshold,
     spam_threshold,
@@ -99,13 +101,14 @@ def train(
     X = model_input(examples)
     y = np.array([e.label for e in examples], dtype=int)
     folds = assign_folds(examples, X[:, TEXT])
-    logits = out_of_fold_logits(build_pipeline(), X, y, folds, progress)
+    weights = domain_weights(examples)
+    logits = out_of_fold_logits(build_pipeline(), X, y, folds, weights, progress)
     calibration = fit_calibration(logits, y)
     scores = apply_calibration(logits, calibration)
     threshold = spam_threshold(scores, y, blocked_ham_target)
     if progress:
         progress("fitting the final model on all rows")
-    pipeline = build_pipeline().fit(X, y)
+    pipeline = fit_weighted(build_pipeline(), X, y, weights)
     metadata = {
         "data": {"fingerprint": fingerprint(examples), "rows": len(examples),
                  "counts": _counts(examples)},

@@ -17,10 +17,12 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
         extensions,
         health,
         openapi,
+        page_security,
         payload,
         public,
         ratelimit,
         review_api,
+        review_page,
         rules_api,
         submit,
     )
@@ -36,12 +38,15 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     if test_config:
         app.config.from_mapping(test_config)
     app.json.sort_keys = False
+    app.json.ensure_ascii = False  # Japanese and other scripts stay readable in every answer
     extensions.init_app(app, settings)
     errors.init_app(app)
+    page_security.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(review_page.bp)
     app.register_blueprint(antibot.bp)
     app.register_blueprint(rules_api.bp)
     app.register_blueprint(openapi.bp)

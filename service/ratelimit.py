@@ -1,9 +1,9 @@
 """Who the client is, and how often it may post a comment.
 
 The client address is the TCP peer unless ``MODQ_PROXY_COUNT`` says how many reverse
-proxies of ours stand in front; only then is ``X-Forwarded-For`` read (by werkzeug's
-``ProxyFix``, taking the address our outermost proxy saw), so a client cannot pick its
-own address by sending the header. Submissions are limited per address with
+proxies of ours stand in front; only then are ``X-Forwarded-For`` and
+``X-Forwarded-Proto`` read (by werkzeug's ``ProxyFix``, taking what our outermost proxy
+saw), so a client cannot pick its own address by sending the header. Submissions are limited per address with
 Flask-Limiter; counters live in Redis so every web process shares them, and in memory
 while Redis is down, so an outage never turns a comment into a 500.
 """
@@ -29,7 +29,8 @@ def _too_many(exc: RateLimitExceeded):
 def init_app(app: Flask, settings: Settings) -> None:
     """Trust ``MODQ_PROXY_COUNT`` proxies and limit ``POST /api/v1/comments`` per client."""
     if settings.proxy_count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_count)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)
     if settings.rate_limit == "off":
         return
     storage = settings.rate_limit_storage_url or settings.redis_url

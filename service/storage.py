@@ -119,9 +119,19 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
+SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema set-up across processes
+
+
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet."""
-    metadata.create_all(engine)
+    """Create the tables that do not exist yet.
+
+    Web workers and scoring workers start together; on PostgreSQL an advisory lock makes
+    them take turns (SQLite's BEGIN IMMEDIATE already does), so none fails half-way.
+    """
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
+        metadata.create_all(conn)
 
 
 @dataclass(frozen=True)
@@ -288,6 +298,27 @@ def decide(engine: Engine, comment_id: int, decision: Decision) -> Status | None
     return target if current == target.value else None
 
 
+def decide_many(engine: Engine, ids: list[int], decision: Decision) -> tuple[list[int], list[int]]:
+    """Apply one decision to many comments in one transaction: ``(done, refused)`` ids.
+
+    The owner clears a page of comments at once; one conditional UPDATE keeps that a
+    single commit, and "done" includes comments that already had the target status.
+    """
+    allowed, target = TRANSITIONS[decision]
+    now = utcnow()
+    with engine.begin() as conn:
+        conn.execute(
+            update(comments)
+            .where(comments.c.id.in_(ids), comments.c.status.in_([s.value for s in allowed]))
+            .values(status=target.value, decision=decision.value, decided_at=now, updated_at=now)
+        )
+        found = dict(conn.execute(
+            select(comments.c.id, comments.c.status).where(comments.c.id.in_(ids))
+        ).all())
+    done = [i for i in ids if found.get(i) == target.value]
+    return done, [i for i in ids if found.get(i) != target.value]
+
+
 SORTS = {
     "score_desc": (comments.c.spam_score.desc(), comments.c.id.desc()),
     "score_asc": (comments.c.spam_score.asc(), comments.c.id.asc()),
@@ -344,6 +375,16 @@ def count_by_status(engine: Engine, post: str | None = None) -> dict[str, int]:
     with engine.begin() as conn:
         found = dict(conn.execute(stmt).all())
     return {status.value: int(found.get(status.value, 0)) for status in Status}
+
+
+def recent_posts(engine: Engine, limit: int = 200) -> list[str]:
+    """The thread keys that have comments, most recently commented first (for a filter)."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.post).where(comments.c.post != "")
+            .group_by(comments.c.post).order_by(func.max(comments.c.created_at).desc()).limit(limit)
+        ).scalars().all()
+    return list(rows)
 
 
 def approved_for_post(engine: Engine, post: str, limit: int = 500) -> list[dict[str, Any]]:

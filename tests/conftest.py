@@ -14,18 +14,37 @@ from service import create_app
 from service.settings import Settings, database_url_for
 from service.storage import metadata
 
-REDIS_URL = os.environ.get("MODQ_TEST_REDIS_URL", "redis://127.0.0.1:6379/9")
-POSTGRES_URL = database_url_for(
+REDIS_SERVER = os.environ.get("MODQ_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
+POSTGRES_SERVER = database_url_for(
     os.environ.get("MODQ_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 )
 OWNER_TOKEN = "test-owner-token-0123456789"
 
 
-def reset_postgres() -> str:
-    engine = create_engine(POSTGRES_URL)
-    metadata.drop_all(engine)
-    engine.dispose()
-    return POSTGRES_URL
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database (1-15) of this test session's own, so parallel runs never collide."""
+    lock_conn = Redis.from_url(f"{REDIS_SERVER}/0")
+    for number in range(1, 16):
+        if lock_conn.set(f"modq-test-lock:{number}", os.getpid(), nx=True, ex=3600):
+            yield f"{REDIS_SERVER}/{number}"
+            lock_conn.delete(f"modq-test-lock:{number}")
+            return
+    pytest.fail("no free Redis database for this test session (15 runs at once?)")
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """A PostgreSQL database created for this test session and dropped after it."""
+    name = f"modq_test_{os.getpid()}"
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    yield POSTGRES_SERVER.rsplit("/", 1)[0] + "/" + name
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -33,12 +52,16 @@ def database_url(request, tmp_path: Path) -> str:
     """Each test that stores comments runs on both databases modq supports."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'modq.sqlite3'}"
-    return reset_postgres()
+    url = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    metadata.drop_all(engine)
+    engine.dispose()
+    return url
 
 
 @pytest.fixture
-def redis_conn():
-    conn = Redis.from_url(REDIS_URL)
+def redis_conn(redis_url: str):
+    conn = Redis.from_url(redis_url)
     conn.flushdb()
     yield conn
     conn.flushdb()
@@ -56,11 +79,11 @@ def model_dir(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, redis_conn) -> Settings:
+def settings(tmp_path: Path, database_url: str, redis_url: str, redis_conn) -> Settings:
     return Settings(
         var_dir=tmp_path,
         database_url=database_url,
-        redis_url=REDIS_URL,
+        redis_url=redis_url,
         owner_token=OWNER_TOKEN,
         model_dir=tmp_path / "no-models",
         secret_key="test-secret-key",
@@ -96,3 +119,20 @@ def owner() -> dict[str, str]:
 @pytest.fixture
 def engine(app):
     return app.extensions["modq.engine"]
+
+
+# Browser tests drive Debian's Chromium (never `playwright install`); see
+# /work/shared/design/browser-testing.md. Chromium still tries Google hosts despite the
+# flags, so every lookup except the local test servers fails fast.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args, browser_name):
+    if browser_name != "chromium":
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}

@@ -130,3 +130,17 @@ def test_the_same_comment_after_the_duplicate_window_is_a_new_comment(settings):
     app, client = make_client(settings, duplicate_window_seconds=0)
     ids = {post(client).get_json()["id"] for _ in range(2)}
     assert len(ids) == 2
+
+
+def test_the_rate_limit_setting_is_checked_at_start_and_can_be_turned_off(settings, tmp_path):
+    from service.settings import Settings, SettingsError
+
+    env = {"MODQ_VAR_DIR": str(tmp_path)}
+    assert Settings.from_env(env).rate_limit == "10 per minute"
+    assert Settings.from_env({**env, "MODQ_RATE_LIMIT": "5/minute;100/day"}).rate_limit == "5/minute;100/day"
+    with pytest.raises(SettingsError, match="MODQ_RATE_LIMIT"):
+        Settings.from_env({**env, "MODQ_RATE_LIMIT": "lots"})
+    with pytest.raises(SettingsError, match="MODQ_PROXY_COUNT"):
+        Settings.from_env({**env, "MODQ_PROXY_COUNT": "-1"})
+    _, client = make_client(settings, rate_limit="off")
+    assert {post(client, {**COMMENT, "body": f"c{i}"}).status_code for i in range(12)} == {202}

@@ -67,6 +67,7 @@ def test_a_worker_killed_mid_job_leaves_nothing_unscored(scoring_settings, tmp_p
             wait_until(lambda: get_comment(engine, comment_id)["status"] != Status.RECEIVED, timeout=60)
         finally:
             stop(second)
+        assert second.returncode == 0  # SIGTERM still stops a worker that reconnects on errors
     finally:
         stop(first, signal.SIGKILL)
         engine.dispose()

@@ -54,6 +54,8 @@ def work_until_stopped(make_worker: Callable[[], ScoringWorker], stopping: threa
         try:
             worker = make_worker()  # RQ talks to Redis already here
             worker.stopping = stopping
+            if stopping.is_set():  # a signal came while the worker was being made
+                return
             worker.work(burst=burst, with_scheduler=not burst, logging_level="WARNING")
             if burst or stopping.is_set():
                 return

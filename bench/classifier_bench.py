@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from classifier import CommentInput, ModelStore, shipped_corpora, train_and_store
 from classifier.crossval import assign_folds
-from classifier.evaluation import metrics
+from classifier.evaluation import metrics, reliability
 from classifier.features import TEXT, model_input
 
 KEYS = ("mcc", "spam_caught", "blocked_ham", "f1", "roc_auc")
@@ -105,6 +105,7 @@ def run() -> dict:
         model = store.load()
         groups = dict(meta["metrics"]["groups"])
         pilots = [e for e in shipped_corpora() if e.source.startswith("pilot:")]
+        pilot_reliability = reliability([e.label for e in pilots], model.predict_proba(pilots))
         for group in sorted({e.source for e in pilots}):
             rows = [e for e in pilots if e.source == group]
             groups[group] = metrics([e.label for e in rows], model.predict_proba(rows),
@@ -112,6 +113,8 @@ def run() -> dict:
         return {"version": outcome.version, "train_seconds": train_seconds,
                 "model_bytes": meta["file_size"], "spam_threshold": model.spam_threshold,
                 **_timings(store), "worker_peak_rss_mb": _peak_rss_mb(Path(tmp)),
+                "reliability": {"out-of-fold": meta["metrics"]["reliability"],
+                                "pilot videos": pilot_reliability},
                 "model": {g: {k: m[k] for k in KEYS} for g, m in groups.items()},
                 "naive_bayes": {g: {k: m[k] for k in KEYS}
                                 for g, m in _naive_bayes_baseline().items()}}
@@ -136,7 +139,18 @@ def _table(result: dict) -> str:
         lines.append(f"| {group} | {m['mcc']:.3f} | {m['spam_caught']:.3f} | "
                      f"{m['blocked_ham']:.3f} | {m['roc_auc']:.3f} | {nb['mcc']:.3f} | "
                      f"{nb['blocked_ham']:.3f} |")
+    lines += ["", "| score bin | out-of-fold n | mean score | spam rate | pilot n | mean score "
+              "| spam rate |", "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    oof, pilot = result["reliability"]["out-of-fold"], result["reliability"]["pilot videos"]
+    for a, b in zip(oof, pilot, strict=True):
+        lines.append(f"| {a['bin']} | {a['n']} | {_maybe(a['mean_score'])} | "
+                     f"{_maybe(a['spam_rate'])} | {b['n']} | {_maybe(b['mean_score'])} | "
+                     f"{_maybe(b['spam_rate'])} |")
     return "\n".join(lines)
+
+
+def _maybe(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 if __name__ == "__main__":

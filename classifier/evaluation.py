@@ -43,6 +43,26 @@ def metrics(labels: Sequence[int], scores: Sequence[float], threshold: float) ->
     }
 
 
+def reliability(labels: Sequence[int], scores: Sequence[float], bins: int = 10) -> list[dict]:
+    """Calibration check: per score bin, how many comments, mean score, observed spam rate.
+
+    A calibrated model has `spam_rate` close to `mean_score` in every well-filled bin.
+    """
+    y = np.asarray(labels, dtype=int)
+    s = np.asarray(scores, dtype=float)
+    index = np.minimum((s * bins).astype(int), bins - 1)
+    table = []
+    for b in range(bins):
+        members = index == b
+        count = int(members.sum())
+        table.append({
+            "bin": f"{b / bins:.1f}-{(b + 1) / bins:.1f}", "n": count,
+            "mean_score": float(s[members].mean()) if count else None,
+            "spam_rate": float(y[members].mean()) if count else None,
+        })
+    return table
+
+
 def evaluate(model, examples: Sequence[LabelledComment], threshold: float | None = None) -> dict:
     """Score labelled examples with `model` at its spam threshold (or `threshold`)."""
     if threshold is None:

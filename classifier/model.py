@@ -63,6 +63,10 @@ class SpamModel:
     def _transformer(self, name: str):
         return next(tr for block, tr, _ in self._blocks if block == name)
 
+    def _column(self, name: str) -> int:
+        """The model-input column a block reads (models saved before CHARS read TEXT)."""
+        return next(col for block, _, col in self._blocks if block == name)
+
     def _features(self, rows: np.ndarray) -> sp.csr_matrix:
         """Same result as the ColumnTransformer, without its per-call validation overhead."""
         parts = [tr.transform(rows[:, col]) for _, tr, col in self._blocks]
@@ -103,7 +107,7 @@ class SpamModel:
         text = row_input[TEXT]
         weights: dict[str, float] = defaultdict(float)
         self._word_reasons(text, row, weights)
-        self._char_reasons(text, row, weights)
+        self._char_reasons(text, row_input[self._column("char")], row, weights)
         for column, value in self._contributions(row, "signal").items():
             weights[SIGNAL_WORDS.get(self._signal_names[column], self._signal_names[column])] += value
         ranked = sorted(((w, r) for r, w in weights.items() if w > 0), reverse=True)
@@ -116,14 +120,19 @@ class SpamModel:
         self._spread(grams, self._contributions(row, "word"), word.n_features, weights,
                      lambda gram: [f'"{gram}"'])
 
-    def _char_reasons(self, text: str, row: sp.csr_matrix, weights: dict[str, float]) -> None:
-        """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself."""
+    def _char_reasons(self, text: str, folded: str, row: sp.csr_matrix,
+                      weights: dict[str, float]) -> None:
+        """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself.
+
+        `folded` is the text the n-grams were taken from (digits as 0); it splits into the
+        same words as `text`, whose original spelling is what the owner reads.
+        """
         char = self._transformer("char").named_steps["hash"]
         owners: dict[str, list[str]] = defaultdict(list)
-        for token in text.split():
+        for token, hashed in zip(text.split(), folded.split(), strict=True):
             readable = _EDGE_PUNCT.sub("", token) or token
             unsegmented = _is_unsegmented(token) or len(readable) > _LONG_TOKEN
-            padded = f" {token} "
+            padded = f" {hashed} "
             for n in range(char.ngram_range[0], char.ngram_range[1] + 1):
                 for i in range(len(padded) - n + 1):
                     gram = padded[i:i + n]

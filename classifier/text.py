@@ -26,7 +26,12 @@ _URL_RE = re.compile(
     re.IGNORECASE,
 )
 _REPEAT_RE = re.compile(r"(\S)\1{3,}")
-_LONG_NUMBER_RE = re.compile(r"\d{5,}")
+# SMS spam gives phone numbers (07xxx..., 0800 ...) and 5-digit short codes; YouTube ham
+# quotes view and subscriber counts ("1000000000 views", "14,000,000").  Separate tokens
+# let the model weigh the two shapes apart.
+_PHONE_RE = re.compile(r"(?<![\d,.])(?:0\d{9,11}|0\d{3,4}[ -]\d{3}[ -]?\d{3,4}|\d{5})(?![\d,.])")
+_BIG_NUMBER_RE = re.compile(r"\d{6,}|\d{1,3}(?:,\d{3}){2,}")
+_VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch", re.IGNORECASE)
 _MONEY_RE = re.compile(r"[$£€]\s?\d")
 
 
@@ -79,9 +84,11 @@ def signal_tokens(body: str, homepage: str = "") -> list[str]:
     """
     text = clean(body)
     tokens: list[str] = []
-    links = len(find_links(text))
+    links = find_links(text)
     if links:
-        tokens += ["__link__", f"__links_{min(links, 3)}__"]
+        tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
+        if all(_VIDEO_LINK_RE.search(link) for link in links):
+            tokens.append("__video_link__")
     if homepage.strip():
         tokens.append("__homepage__")
     ratio, letters = _caps_ratio(_URL_RE.sub(" ", text))  # links are lower case anyway
@@ -91,8 +98,10 @@ def signal_tokens(body: str, homepage: str = "") -> list[str]:
         tokens.append("__caps_some__")
     if _REPEAT_RE.search(text):
         tokens.append("__repeat__")
-    if _LONG_NUMBER_RE.search(text):
-        tokens.append("__long_number__")
+    if _PHONE_RE.search(text):
+        tokens.append("__phone__")
+    elif _BIG_NUMBER_RE.search(text):
+        tokens.append("__big_number__")
     if _MONEY_RE.search(text):
         tokens.append("__money__")
     if not tokens:
@@ -109,6 +118,8 @@ SIGNAL_WORDS = {
     "__caps_high__": "shouting (caps)",
     "__caps_some__": "many capitals",
     "__repeat__": "repeated characters",
-    "__long_number__": "long number (phone/code)",
+    "__video_link__": "link to a video",
+    "__phone__": "phone number or short code",
+    "__big_number__": "large number",
     "__money__": "money amount",
 }

@@ -30,7 +30,7 @@ from .crossval import (
     text_bucket,
 )
 from .datasets import LabelledComment, shipped_corpora
-from .evaluation import evaluate, metrics
+from .evaluation import evaluate, metrics, reliability
 from .features import TEXT, build_pipeline, model_input
 from .model import SpamModel
 from .text import normalize
@@ -81,7 +81,8 @@ def _cv_metrics(examples, scores, y, threshold) -> dict:
     sources = np.array([e.source for e in examples])
     groups = {g: metrics(y[sources == g], scores[sources == g], threshold)
               for g in sorted(set(sources.tolist()))}
-    return {"overall": metrics(y, scores, threshold), "groups": groups}
+    return {"overall": metrics(y, scores, threshold), "groups": groups,
+            "reliability": reliability(y, scores)}
 
 
 def _versions() -> dict:

@@ -66,7 +66,7 @@ def _register_commands() -> None:
     main.add_command(review.review)
     for command in (ops_status.status, ops_status.retry_failed, purge.purge, rules.rules):
         main.add_command(command)
-    for command in (model.train, model.evaluate, model.models):
+    for command in (model.train, model.evaluate, model.models, model.rescore):
         main.add_command(command)
 
 

@@ -416,6 +416,23 @@ def unscored_ids(engine: Engine, stale_after: timedelta, limit: int = 1000) -> l
     return list(rows)
 
 
+def waiting_ids(engine: Engine, statuses: tuple[Status, ...], after_id: int = 0,
+                limit: int = 500) -> list[int]:
+    """Ids of undecided comments in `statuses` above `after_id` (keyset pages for rescore)."""
+    with engine.begin() as conn:
+        rows = conn.execute(
+            select(comments.c.id)
+            .where(
+                comments.c.status.in_([s.value for s in statuses]),
+                comments.c.decision.is_(None),
+                comments.c.id > after_id,
+            )
+            .order_by(comments.c.id)
+            .limit(limit)
+        ).scalars().all()
+    return list(rows)
+
+
 def oldest_unscored_at(engine: Engine) -> datetime | None:
     with engine.begin() as conn:
         value = conn.execute(

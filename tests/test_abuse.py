@@ -144,3 +144,12 @@ def test_the_rate_limit_setting_is_checked_at_start_and_can_be_turned_off(settin
         Settings.from_env({**env, "MODQ_PROXY_COUNT": "-1"})
     _, client = make_client(settings, rate_limit="off")
     assert {post(client, {**COMMENT, "body": f"c{i}"}).status_code for i in range(12)} == {202}
+
+
+def test_rescoring_after_a_new_model_leaves_what_a_bot_check_decided(client, engine):
+    from service.storage import ScoreRecord, rescore
+
+    comment_id = post(client, {**COMMENT, "website": "filled"}).get_json()["id"]
+    record = ScoreRecord(comment_id, 0.01, ["ordinary words"], "v2", Status.REVIEW)
+    assert rescore(engine, [record], (Status.REVIEW, Status.SPAM)) == 0
+    assert get_comment(engine, comment_id)["reasons"] == ["honeypot field filled"]

@@ -35,3 +35,13 @@ def test_threshold_override_and_single_class_set():
     result = evaluate(FixedModel([0.7, 0.2]), examples, threshold=0.8)
     assert result["blocked_ham"] == 0.0 and result["roc_auc"] is None
     assert evaluate(FixedModel([0.7, 0.2]), examples)["blocked_ham"] == 0.5
+
+
+def test_reliability_bins_count_scores_and_observed_spam_rate():
+    from classifier.evaluation import reliability
+
+    table = reliability([0, 1, 1, 0, 1], [0.05, 0.95, 0.92, 0.91, 1.0], bins=10)
+    assert [row["n"] for row in table] == [1, 0, 0, 0, 0, 0, 0, 0, 0, 4]
+    assert table[0]["spam_rate"] == 0.0 and table[1]["mean_score"] is None
+    assert table[9]["spam_rate"] == pytest.approx(3 / 4)
+    assert table[9]["mean_score"] == pytest.approx((0.95 + 0.92 + 0.91 + 1.0) / 4)

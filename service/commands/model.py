@@ -168,4 +168,43 @@ def rollback():
     click.echo(f"rolled back; live model is now {version}")
 
 
-COMMANDS = [train, evaluate, models]
+RESCORE_BATCH = 500
+
+
+@click.command("rescore")
+@click.option("--status", "statuses", multiple=True, type=click.Choice(["review", "spam"]),
+              help="Only comments in this status (repeatable; default: review and spam).")
+def rescore(statuses):
+    """Re-score the comments still waiting for the owner with the live model.
+
+    Run it after a new model went live so the review queue and the spam folder reflect
+    it; a comment may move between them.  Comments the owner decided are never touched.
+    """
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from service.db import make_engine
+    from service.settings import Settings
+    from service.storage import Status, get_comments, init_db, waiting_ids
+    from service.storage import rescore as store_scores
+    from worker.jobs import score_records
+    from worker.runtime import LiveModel
+
+    settings = Settings.from_env()
+    chosen = tuple(Status(s) for s in statuses) or (Status.REVIEW, Status.SPAM)
+    engine = make_engine(settings.database_url)
+    init_db(engine)
+    live = LiveModel(ModelStore(settings.model_dir), settings.spam_threshold)
+    try:
+        live.current()
+    except (ModelNotFound, UntrustedModelError) as exc:
+        raise click.ClickException(str(exc)) from None
+    seen = changed = last = 0
+    while ids := waiting_ids(engine, chosen, after_id=last, limit=RESCORE_BATCH):
+        last = ids[-1]
+        seen += len(ids)
+        changed += store_scores(engine, score_records(get_comments(engine, ids), live), chosen)
+    engine.dispose()
+    click.echo(f"re-scored {changed} of {seen} waiting comment(s) with model "
+               f"{live.current().version}")
+
+
+COMMANDS = [train, evaluate, models, rescore]

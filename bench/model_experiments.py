@@ -1,0 +1,320 @@
+"""Cheap leave-one-video-out experiments on model candidates (features cached once).
+
+Usage: python bench/model_experiments.py [CANDIDATE ...] [--dump] [--target=0.005] [--sms-random]
+
+`current` is the shipped pipeline; the other names (see CANDIDATES) are variants on cached
+features.  `--target` sets the blocked-ham target of the threshold, `--sms-random` splits
+the SMS rows at random (duplicates may straddle folds, as in a random held-back 20%).
+
+Hashed n-gram counts are stateless, so they are computed once per analyser and reused;
+each fold then fits its TF-IDF weights and classifier on the training rows only.  For
+each candidate it prints per held-out group: MCC at 0.5, at the pooled threshold chosen
+like `classifier.training` does (Platt on out-of-fold logits, <= 0.5% blocked ham), at a
+*nested* threshold (calibration + threshold from the other folds' out-of-fold scores
+only), and at the group's own best threshold (an upper bound, not a result), then the
+2014 pilot videos scored by a model fitted on all training rows.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from classifier import shipped_corpora  # noqa: E402
+from classifier.crossval import (  # noqa: E402
+    apply_calibration,
+    assign_folds,
+    domain_weights,
+    fit_calibration,
+    spam_threshold,
+)
+from classifier.evaluation import metrics  # noqa: E402
+from classifier.features import SIGNALS, TEXT, build_pipeline, model_input  # noqa: E402
+
+
+@cache
+def data():
+    """Training rows (fold >= 0) followed by the pilot videos (fold -1, never trained on)."""
+    examples = shipped_corpora(include_pilot=False)
+    pilots = [e for e in shipped_corpora() if e.source.startswith("pilot:")]
+    X = model_input(examples + pilots)
+    y = np.array([e.label for e in examples + pilots])
+    folds = np.concatenate([assign_folds(examples, X[: len(examples), TEXT]),
+                            -np.ones(len(pilots), dtype=int)])
+    if "--sms-random" in sys.argv:  # like the held-back 20%: duplicates may straddle folds
+        sms = np.array([e.source == "sms" for e in examples + pilots])
+        folds[sms] = np.random.default_rng(0).integers(0, folds.max() + 1, int(sms.sum()))
+    return examples + pilots, X, y, folds, np.array([e.source for e in examples + pilots])
+
+
+def known(*arrays):
+    """The training rows of arrays aligned with `data()`."""
+    n = int((data()[3] >= 0).sum())
+    return [a[:n] for a in arrays]
+
+
+def best_mcc(y, s) -> tuple[float, float]:
+    """The group's best MCC over all thresholds (and that threshold): an upper bound."""
+    order = np.argsort(-s)
+    tp = np.cumsum(y[order] == 1).astype(float)
+    fp = np.cumsum(y[order] == 0).astype(float)
+    fn, tn = tp[-1] - tp, fp[-1] - fp
+    denominator = np.sqrt((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn))
+    mcc = np.divide(tp * tn - fp * fn, denominator, out=np.zeros_like(tp), where=denominator > 0)
+    i = int(np.argmax(mcc))
+    return float(mcc[i]), float(s[order][i])
+
+
+def report(name: str, logits: np.ndarray, seconds: float, target: float = 0.005,
+           pilot_logits: np.ndarray | None = None) -> dict:
+    examples, X, y, folds, sources = data()
+    pilot_y, pilot_sources = y[folds < 0], sources[folds < 0]
+    y, folds, sources = known(y, folds, sources)
+    calibration = fit_calibration(logits, y)
+    scores = apply_calibration(logits, calibration)
+    threshold = spam_threshold(scores, y, target)
+    nested = np.zeros(len(y))
+    for k in sorted(set(folds.tolist())):
+        other = folds != k
+        cal = fit_calibration(logits[other], y[other])
+        t = spam_threshold(apply_calibration(logits[other], cal), y[other], target)
+        nested[~other] = apply_calibration(logits[~other], cal) >= t
+    print(f"== {name}  ({seconds:.1f} s)  pooled threshold {threshold:.3f}")
+    print(f"  {'group':30s} {'mcc@.5':>7} {'mcc@t':>7} {'caught':>7} {'bh@t':>6} "
+          f"{'nested':>7} {'nbh':>6} {'best':>7} {'at':>6} {'auc':>6}")
+    out = {}
+    for g in sorted(set(sources.tolist())):
+        m = sources == g
+        at_t = metrics(y[m], scores[m], threshold)
+        nest = metrics(y[m], nested[m], 0.5)
+        out[g] = at_t["mcc"]
+        print(f"  {g:30s} {metrics(y[m], scores[m], 0.5)['mcc']:7.3f} {at_t['mcc']:7.3f} "
+              f"{at_t['spam_caught']:7.3f} {at_t['blocked_ham']:6.3f} {nest['mcc']:7.3f} "
+              f"{nest['blocked_ham']:6.3f} {'{:7.3f} {:6.3f}'.format(*best_mcc(y[m], scores[m]))} "
+              f"{at_t['roc_auc']:6.3f}")
+    if pilot_logits is not None:
+        p = apply_calibration(pilot_logits, calibration)
+        for g in sorted(set(pilot_sources.tolist())):
+            m = pilot_sources == g
+            r = metrics(pilot_y[m], p[m], threshold)
+            print(f"  {g[:30]:30s} {metrics(pilot_y[m], p[m], 0.5)['mcc']:7.3f} "
+                  f"{r['mcc']:7.3f} {r['spam_caught']:7.3f} "
+                  f"{r['blocked_ham']:6.3f}  (pilot, model fitted on all rows)")
+    return out
+
+
+_EXTRA = False
+
+
+def oof(fit_predict) -> tuple[np.ndarray, float]:
+    """Out-of-fold logits of `fit_predict(train_mask) -> logits of test_mask`."""
+    examples, X, y, folds, sources = data()
+    started = time.perf_counter()
+    logits = np.zeros(len(y))
+    for k in sorted(set(folds.tolist()) - {-1}):
+        logits[folds == k] = fit_predict((folds != k) & (folds >= 0), folds == k)
+    pilots = fit_predict(folds >= 0, folds < 0)
+    return known(logits)[0], pilots, time.perf_counter() - started
+
+
+def current(train, test):
+    """The shipped pipeline, as-is."""
+    examples, X, y, folds, sources = data()
+    from classifier.crossval import fit_weighted
+    w = weights_for("domain")
+    model = fit_weighted(build_pipeline(), X[train], y[train], w[train])
+    return model.decision_function(X[test])
+
+
+@cache
+def counts(kind: str) -> sp.csr_matrix:
+    """Hashed raw counts of one analyser over all rows (stateless, so cacheable)."""
+    from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer
+
+    examples, X, y, folds, sources = data()
+    specs = {
+        "word12": dict(ngram_range=(1, 2), token_pattern=r"(?u)\b\w+\b"),
+        "word1": dict(ngram_range=(1, 1), token_pattern=r"(?u)\b\w+\b"),
+        "charwb25": dict(analyzer="char_wb", ngram_range=(2, 5)),
+        "char15": dict(analyzer="char", ngram_range=(1, 5)),
+        "char25": dict(analyzer="char", ngram_range=(2, 5)),
+        "char36": dict(analyzer="char", ngram_range=(3, 6)),
+    }
+    if kind in ("name_word", "name_char"):
+        from classifier.text import normalize
+
+        names = [normalize(e.name) for e in examples]
+        spec = (dict(token_pattern=r"(?u)\b\w+\b") if kind == "name_word"
+                else dict(analyzer="char_wb", ngram_range=(2, 4)))
+        return HashingVectorizer(n_features=2**16, alternate_sign=False, norm=None,
+                                 dtype=np.float32, **spec).transform(names).tocsr()
+    if kind == "signal":
+        return CountVectorizer(token_pattern=r"__\w+__", lowercase=False,
+                               binary=True).fit_transform(X[:, SIGNALS]).tocsr()
+    texts = X[:, TEXT]
+    bits = 18
+    if kind.endswith("-big"):
+        kind, bits = kind.removesuffix("-big"), 20
+    if kind.endswith("-digits"):  # every digit as 0: unseen phone numbers share n-grams
+        import re
+
+        kind = kind.removesuffix("-digits")
+        texts = np.array([re.sub(r"\d", "0", t) for t in texts], dtype=object)
+    hasher = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm=None,
+                               dtype=np.float32, **specs[kind])
+    return hasher.transform(texts).tocsr()
+
+
+def features(train, test, blocks, binary=False, sublinear=True):
+    """TF-IDF (fitted on `train` rows) of the named blocks, stacked; signals as-is."""
+    from sklearn.feature_extraction.text import TfidfTransformer
+
+    parts_train, parts_test = [], []
+    for block in blocks:
+        c = counts(block)
+        if block == "signal":
+            parts_train.append(c[train])
+            parts_test.append(c[test])
+            continue
+        if binary:
+            c = (c > 0).astype(np.float32)
+        tfidf = TfidfTransformer(sublinear_tf=sublinear).fit(c[train])
+        parts_train.append(tfidf.transform(c[train]))
+        parts_test.append(tfidf.transform(c[test]))
+    return sp.hstack(parts_train, format="csr"), sp.hstack(parts_test, format="csr")
+
+
+def weights_for(mode: str) -> np.ndarray:
+    examples, X, y, folds, sources = data()
+    n = int((folds >= 0).sum())  # pilots are never trained on: weight 1 is never used
+    base = np.concatenate([domain_weights(examples[:n]), np.ones(len(y) - n)])
+    if mode == "domain":
+        return base
+    if mode == "none":
+        return np.ones(len(y))
+    if mode == "cells":  # every (domain, class) cell gets the same total weight
+        video = np.array([s.startswith("youtube:") for s in sources])
+        w = np.zeros(len(y))
+        for cell in ((video, 1), (video, 0), (~video, 1), (~video, 0)):
+            m = cell[0] & (y == cell[1])
+            w[m] = len(y) / (4 * m.sum())
+        return w
+    from classifier import crossval
+
+    factor = float(mode.removeprefix("video"))
+    return np.where(base > 1, base * factor / crossval.VIDEO_SHARE, 1.0)
+
+
+def lr(blocks, c=30.0, weights="domain", cw="balanced", **feat):
+    from sklearn.linear_model import LogisticRegression
+
+    def fit_predict(train, test):
+        examples, X, y, folds, sources = data()
+        A, B = features(train, test, blocks, **feat)
+        model = LogisticRegression(C=c, max_iter=2000, class_weight=cw, solver="liblinear",
+                                   random_state=0)
+        model.fit(A, y[train], sample_weight=weights_for(weights)[train])
+        return model.decision_function(B)
+    return fit_predict
+
+
+def _proba(kind, train, test, blocks, c=30.0, weights="domain", **feat):
+    from sklearn.linear_model import LogisticRegression, SGDClassifier
+    from sklearn.naive_bayes import ComplementNB, MultinomialNB
+
+    examples, X, y, folds, sources = data()
+    A, B = features(train, test, blocks, **feat)
+    w = weights_for(weights)[train]
+    if kind == "lr":
+        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced",
+                                   solver="liblinear")
+    elif kind == "sgd":
+        model = SGDClassifier(loss="modified_huber", alpha=c, class_weight="balanced",
+                              max_iter=50, random_state=0)
+    elif kind == "cnb":
+        model = ComplementNB(alpha=c)
+    else:
+        model = MultinomialNB(alpha=c)
+    model.fit(A, y[train], sample_weight=w)
+    return model.predict_proba(B)[:, 1]
+
+
+def vote(*members):
+    """Soft vote: mean of the members' probabilities, returned as log-odds."""
+    def fit_predict(train, test):
+        p = np.mean([
+                     _proba(m[0], train, test, m[1], **m[2]) for m in members], axis=0)
+        p = np.clip(p, 1e-6, 1 - 1e-6)
+        return np.log(p / (1 - p))
+    return fit_predict
+
+
+def dump(logits: np.ndarray, groups: tuple[str, ...], limit: int = 25) -> None:
+    """Print the false positives / negatives of some groups at the pooled threshold."""
+    examples, X, y, folds, sources = data()
+    y, sources = known(y, sources)
+    scores = apply_calibration(logits, fit_calibration(logits, y))
+    threshold = spam_threshold(scores, y, 0.005)
+    for g in groups:
+        m = np.flatnonzero(sources == g)
+        fp = [i for i in m if y[i] == 0 and scores[i] >= threshold]
+        fn = [i for i in m if y[i] == 1 and scores[i] < threshold]
+        print(f"--- {g}: {len(fp)} false positives")
+        for i in sorted(fp, key=lambda i: -scores[i])[:limit]:
+            print(f"  {scores[i]:.3f} {examples[i].body[:140]!r}")
+        print(f"--- {g}: {len(fn)} false negatives")
+        for i in sorted(fn, key=lambda i: scores[i])[:limit]:
+            print(f"  {scores[i]:.3f} {examples[i].body[:140]!r}")
+
+
+CANDIDATES = {
+    "vote-lr-char-word": vote(("lr", ["char15", "signal"], {}),
+                              ("lr", ["word12", "signal"], {})),
+    "vote-lr-char-word-nb": vote(("lr", ["char15", "signal"], {}),
+                                 ("lr", ["word12", "signal"], {}),
+                                 ("mnb", ["word12", "signal"], {"c": 0.1})),
+    "vote-lr-cnb": vote(("lr", ["word12", "charwb25", "signal"], {}),
+                        ("cnb", ["word12", "signal"], {"c": 0.3})),
+    "sgd": vote(("sgd", ["word12", "charwb25", "signal"], {"c": 1e-4})),
+    "sgd-char15": vote(("sgd", ["word12", "char15", "signal"], {"c": 1e-4})),
+    "current": current,
+    "lr-same": lr(["word12", "charwb25", "signal"]),
+    "lr-name-word": lr(["word12", "charwb25", "signal", "name_word"]),
+    "lr-name-char": lr(["word12", "charwb25", "signal", "name_char"]),
+    "lr-big": lr(["word12-big", "charwb25-big", "signal"]),
+    "lr-digits": lr(["word12", "charwb25-digits", "signal"]),
+    "lr-both-digits": lr(["word12-digits", "charwb25-digits", "signal"]),
+    "lr-video1": lr(["word12", "charwb25", "signal"], weights="video1"),
+    "lr-c10": lr(["word12", "charwb25", "signal"], c=10),
+    "lr-c3": lr(["word12", "charwb25", "signal"], c=3),
+    "lr-video2": lr(["word12", "charwb25", "signal"], weights="video2"),
+    "lr-video4": lr(["word12", "charwb25", "signal"], weights="video4"),
+    "lr-noweight": lr(["word12", "charwb25", "signal"], weights="none"),
+    "lr-cells": lr(["word12", "charwb25", "signal"], weights="cells", cw=None),
+    "lr-cells-c10": lr(["word12", "charwb25", "signal"], weights="cells", cw=None, c=10),
+    "lr-video2-char15": lr(["word12", "char15", "signal"], weights="video2"),
+    "lr-video2-c10": lr(["word12", "charwb25", "signal"], weights="video2", c=10),
+    "lr-video2-c100": lr(["word12", "charwb25", "signal"], weights="video2", c=100),
+    "lr-char15": lr(["word12", "char15", "signal"]),
+    "lr-char15-bin": lr(["word12", "char15", "signal"], binary=True),
+    "lr-char25-c10": lr(["word12", "char25", "signal"], c=10),
+}
+
+
+if __name__ == "__main__":
+    names = [a for a in sys.argv[1:] if not a.startswith("--")] or ["current"]
+    data()
+    for name in names:
+        logits, pilots, seconds = oof(CANDIDATES[name])
+        target = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--target=")),
+                      0.005)
+        report(name, logits, seconds, target, pilots)
+        if "--dump" in sys.argv:
+            dump(logits, ("youtube:Youtube01-Psy", "youtube:Youtube04-Eminem", "sms"))

@@ -1,0 +1,145 @@
+"""The model's life in a running service: owner labels -> retrain, hot swap, rescore."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+
+import pytest
+from click.testing import CliRunner
+
+from classifier import ModelStore
+from classifier.training import TrainedModel
+from service import create_app
+from service.commands.model import rescore, train
+from service.storage import (
+    Decision,
+    NewComment,
+    ScoreRecord,
+    Status,
+    add_comment,
+    decide,
+    get_comment,
+    record_scores,
+)
+from worker import jobs, runtime
+
+# A campaign the shipped corpora have never seen: no link, no "subscribe", no caps.
+CAMPAIGN = "the velvet quokka tea society meets thursdays, ask grandma tilly about quokka tea"
+VARIANTS = [
+    "velvet quokka tea is back, grandma tilly has the quokka tea society list",
+    "ask grandma tilly for velvet quokka tea, the society meets again",
+    "grandma tilly says velvet quokka tea society forever",
+    "join the velvet quokka tea society today, grandma tilly approves",
+    "quokka tea from grandma tilly, velvet edition, society members only",
+    "the velvet quokka tea society wants you, talk to grandma tilly",
+    "grandma tilly pours velvet quokka tea for the whole society",
+    "velvet quokka tea society: grandma tilly, thursdays, be there",
+]
+HAM = ["thanks for the clear write-up of the migration steps",
+       "I tried this on my own server and it worked first time",
+       "could you explain the second diagram in more detail?"]
+
+
+@pytest.fixture
+def live_settings(settings, model_dir, tmp_path):
+    """Settings with a private copy of the session's model store (these tests write to it)."""
+    return replace(settings, model_dir=shutil.copytree(model_dir, tmp_path / "models"))
+
+
+@pytest.fixture
+def worker_runtime(live_settings):
+    rt = runtime.Runtime.from_settings(live_settings)
+    runtime.install(rt)
+    yield rt
+    runtime.install(None)
+    rt.engine.dispose()
+
+
+@pytest.fixture
+def cli_env(live_settings, monkeypatch):
+    monkeypatch.setenv("MODQ_DATABASE_URL", live_settings.database_url)
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(live_settings.model_dir))
+    monkeypatch.setenv("MODQ_VAR_DIR", str(live_settings.var_dir))
+
+
+def add(engine, body: str) -> int:
+    return add_comment(engine, NewComment(post="p", name="N", email="n@example.com",
+                                          homepage="", body=body))
+
+
+def submit_and_score(client, body: str) -> int:
+    comment_id = client.post("/api/v1/comments", json={
+        "name": "T", "email": "t@example.com", "body": body}).get_json()["id"]
+    assert jobs.score_comment(comment_id) == 1
+    return comment_id
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # one full training
+def test_owner_labels_retrain_the_model_end_to_end(live_settings, worker_runtime, cli_env,
+                                                    owner):
+    app = create_app(live_settings, {"TESTING": True})
+    client, engine = app.test_client(), worker_runtime.engine
+    before = get_comment(engine, submit_and_score(client, CAMPAIGN))
+    for body in VARIANTS + HAM:
+        comment_id = submit_and_score(client, body)
+        action = "spam" if body in VARIANTS else "approve"
+        response = client.post(f"/api/v1/review/{comment_id}/{action}", headers=owner)
+        assert response.status_code == 200, response.get_json()
+    result = CliRunner().invoke(train, ["--force"])
+    assert result.exit_code == 0, result.output
+    assert "promoted       yes" in result.output
+    after = get_comment(engine, submit_and_score(client, CAMPAIGN + " again"))
+    assert after["model_version"] != before["model_version"]
+    assert after["spam_score"] > before["spam_score"] + 0.2
+    app.extensions["modq.engine"].dispose()
+
+
+def _second_version(store: ModelStore) -> str:
+    live = store.load()
+    return store.save(TrainedModel(pipeline=live.pipeline, metadata=dict(live.metadata)))
+
+
+def test_a_running_worker_switches_to_a_newly_promoted_model_between_jobs(worker_runtime):
+    store = ModelStore(worker_runtime.model.store.model_dir)
+    first = store.live_version()
+    earlier = add(worker_runtime.engine, HAM[0])
+    jobs.score_comment(earlier)
+    second = _second_version(store)
+    store.promote(second)
+    later = add(worker_runtime.engine, HAM[1])
+    jobs.score_comment(later)
+    assert get_comment(worker_runtime.engine, earlier)["model_version"] == first
+    assert get_comment(worker_runtime.engine, later)["model_version"] == second
+
+
+def test_rescore_updates_waiting_comments_and_leaves_decided_ones(worker_runtime, cli_env):
+    engine = worker_runtime.engine
+    spam_text = "CHECK OUT MY CHANNEL!!! subscribe http://free-money.example.com win $1000"
+    stale, in_spam, decided = (add(engine, spam_text) for _ in range(3))
+    record_scores(engine, [ScoreRecord(cid, 0.01, ["old"], "old-model", Status.REVIEW)
+                           for cid in (stale, decided)]
+                  + [ScoreRecord(in_spam, 0.99, ["old"], "old-model", Status.SPAM)])
+    decide(engine, decided, Decision.APPROVE)
+
+    result = CliRunner().invoke(rescore, ["--status", "spam"])
+    assert result.exit_code == 0, result.output
+    assert get_comment(engine, stale)["model_version"] == "old-model"  # not asked for
+    assert get_comment(engine, in_spam)["model_version"] != "old-model"
+
+    result = CliRunner().invoke(rescore, [])
+    assert result.exit_code == 0 and "re-scored" in result.output, result.output
+    row = get_comment(engine, stale)
+    assert row["status"] == Status.SPAM and row["spam_score"] > 0.5
+    assert row["model_version"] == worker_runtime.model.current().version
+    assert "old" not in row["reasons"]
+    untouched = get_comment(engine, decided)
+    assert untouched["status"] == Status.APPROVED and untouched["model_version"] == "old-model"
+
+
+def test_rescore_without_a_model_fails_clearly(settings, monkeypatch):
+    monkeypatch.setenv("MODQ_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(settings.model_dir))
+    monkeypatch.setenv("MODQ_VAR_DIR", str(settings.var_dir))
+    result = CliRunner().invoke(rescore, [])
+    assert result.exit_code != 0 and "no live model" in result.output

@@ -12,15 +12,18 @@ from service.settings import Settings
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
     from service import (
+        akismet,
         antibot,
         errors,
         extensions,
         health,
+        metrics,
         openapi,
         page_security,
         payload,
         public,
         ratelimit,
+        request_id,
         review_api,
         review_page,
         rules_api,
@@ -41,11 +44,14 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.json.ensure_ascii = False  # Japanese and other scripts stay readable in every answer
     extensions.init_app(app, settings)
     errors.init_app(app)
+    request_id.init_app(app)
     page_security.init_app(app)
     app.register_blueprint(health.bp)
+    app.register_blueprint(metrics.bp)
     app.register_blueprint(submit.bp)
     app.register_blueprint(public.bp)
     app.register_blueprint(review_api.bp)
+    app.register_blueprint(akismet.bp)
     app.register_blueprint(review_page.bp)
     app.register_blueprint(antibot.bp)
     app.register_blueprint(rules_api.bp)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import os
-import sys
 
 import click
 
@@ -21,19 +19,21 @@ def load_settings() -> Settings:
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """modq: self-hosted comment moderation with a spam filter that explains itself."""
-    logging.basicConfig(level=os.environ.get("MODQ_LOG_LEVEL", "INFO"),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    from service.logging_setup import configure
+
+    configure(os.environ.get("MODQ_LOG_LEVEL", "INFO"))
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64),
-              help="gunicorn worker processes.")
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker (more than 1 uses gunicorn's gthread workers).")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
+@click.option("--workers", type=click.IntRange(1, 64),
+              help="gunicorn worker processes [default: MODQ_WEB_WORKERS, else 2 * cores + 1, at most 8].")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Threads per worker [default: MODQ_WEB_THREADS, else 2].")
+def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Run the web service (submission, review and public APIs) under gunicorn."""
+    from service.server import DEFAULT_THREADS, default_workers
     from service.server import serve as run
 
     settings = load_settings()
@@ -42,13 +42,20 @@ def serve(host: str, port: int, workers: int, threads: int) -> None:
             "MODQ_OWNER_TOKEN is not set: the review API would be open to anyone. "
             "Set it to a long random secret (or use `modq up`, which generates one)."
         )
-    run(host, port, workers, threads)
+    run(host, port, workers or settings.web_workers or default_workers(),
+        threads or settings.web_threads or DEFAULT_THREADS)
 
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Score what is waiting, then exit.")
-def worker(burst: bool) -> None:
+@click.option("--healthcheck", is_flag=True,
+              help="Do not run: exit 0 if this machine's worker heartbeat is recent, else 1 "
+                   "(the container HEALTHCHECK for workers).")
+def worker(burst: bool, healthcheck: bool) -> None:
     """Run a scoring worker: loads the live model once, then scores queued comments."""
+    if healthcheck:
+        _worker_healthcheck()
+        return
     from redis.exceptions import ConnectionError as RedisConnectionError
 
     from worker.main import run_worker
@@ -59,11 +66,24 @@ def worker(burst: bool) -> None:
         raise click.ClickException(f"cannot reach Redis at MODQ_REDIS_URL: {exc}") from None
 
 
+def _worker_healthcheck() -> None:
+    from worker.heartbeat import MAX_AGE_SECONDS, heartbeat_age, heartbeat_path
+
+    age = heartbeat_age(heartbeat_path(load_settings()))
+    if age is None or age > MAX_AGE_SECONDS:
+        raise click.ClickException("no recent worker heartbeat" if age is None
+                                   else f"last worker heartbeat {age:.0f} s ago")
+    click.echo(f"worker heartbeat {age:.0f} s ago")
+
+
 def _register_commands() -> None:
-    from service.commands import model, ops_status, purge, review, rules, up
+    from service.commands import db, model, ops_status, purge, review, rules, transfer, up
 
     main.add_command(up.up)
     main.add_command(review.review)
+    main.add_command(db.db)
+    main.add_command(transfer.export_comments)
+    main.add_command(transfer.import_comments)
     for command in (ops_status.status, ops_status.retry_failed, purge.purge, rules.rules):
         main.add_command(command)
     for command in (model.train, model.evaluate, model.models, model.rescore):

@@ -1,10 +1,48 @@
-"""Running the app under gunicorn from Python, so ``modq serve`` is one process tree."""
+"""Running the app under gunicorn from Python, so ``modq serve`` is one process tree.
+
+The configuration lives here, in code, rather than in a separate gunicorn file: workers
+default to ``2 * cores + 1`` capped at 8 (gunicorn's own rule of thumb; the cap keeps a
+big machine from loading the Akismet model into dozens of processes), each with 2
+threads, since a request mostly waits on the database. ``MODQ_WEB_WORKERS`` and
+``MODQ_WEB_THREADS`` (or ``--workers`` / ``--threads``) override both.
+"""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from gunicorn.app.base import BaseApplication
+from gunicorn.config import KNOWN_SETTINGS
+from gunicorn.glogging import Logger
+
+MAX_DEFAULT_WORKERS = 8
+DEFAULT_THREADS = 2
+# gunicorn 25.1+ opens a control socket at one path per user ($HOME/.gunicorn/gunicorn.ctl):
+# several `modq serve` on one host would take it from each other, and modq does not use it.
+NO_CONTROL_SOCKET = ({"control_socket_disable": True}
+                     if any(s.name == "control_socket_disable" for s in KNOWN_SETTINGS) else {})
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (a container's cpuset), not the host's count."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def default_workers(cores: int | None = None) -> int:
+    return min(2 * (cores or usable_cores()) + 1, MAX_DEFAULT_WORKERS)
+
+
+class RootLogger(Logger):
+    """gunicorn's own messages go through modq's handler (JSON, redacted), not gunicorn's."""
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for handler in list(self.error_log.handlers):
+            self.error_log.removeHandler(handler)
+        self.error_log.propagate = True
 
 
 class GunicornServer(BaseApplication):
@@ -25,15 +63,20 @@ class GunicornServer(BaseApplication):
         return create_app()
 
 
+def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "accesslog": None,  # modq logs each request itself, without the client address
+        "logger_class": RootLogger,
+        "timeout": 30,
+        "graceful_timeout": 10,
+        "worker_tmp_dir": "/dev/shm" if os.path.isdir("/dev/shm") else None,
+        **NO_CONTROL_SOCKET,
+    }
+
+
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    GunicornServer(
-        {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "threads": threads,
-            "worker_class": "gthread" if threads > 1 else "sync",
-            "accesslog": None,
-            "timeout": 30,
-            "graceful_timeout": 10,
-        }
-    ).run()
+    GunicornServer(options(host, port, workers, threads)).run()

@@ -64,6 +64,16 @@ def _kept_secret(path: Path) -> str:
     return value
 
 
+def _check_webhook(settings: Settings) -> None:
+    """A webhook must be http(s) and signed: an unsigned one could be forged by anyone."""
+    if not settings.webhook_url:
+        return
+    if not settings.webhook_url.startswith(("http://", "https://")):
+        raise SettingsError("MODQ_WEBHOOK_URL must be an http:// or https:// URL")
+    if not settings.webhook_secret:
+        raise SettingsError("MODQ_WEBHOOK_SECRET is required when MODQ_WEBHOOK_URL is set")
+
+
 @dataclass(frozen=True)
 class Settings:
     var_dir: Path = Path("var")
@@ -77,6 +87,11 @@ class Settings:
     queue_name: str = "modq-scoring"
     sweep_after_seconds: float = 60.0
     max_request_bytes: int = 64 * 1024
+    akismet_key: str = ""
+    webhook_url: str = ""
+    webhook_secret: str = ""
+    web_workers: int = 0  # 0: gunicorn's 2 * cores + 1, capped (service.server)
+    web_threads: int = 0  # 0: service.server's default
     rate_limit: str = "10 per minute"
     rate_limit_storage_url: str = ""
     proxy_count: int = 0
@@ -103,6 +118,11 @@ class Settings:
             queue_name=env.get("MODQ_QUEUE") or "modq-scoring",
             sweep_after_seconds=_number(env, "MODQ_SWEEP_AFTER", 60.0),
             max_request_bytes=int(_number(env, "MODQ_MAX_REQUEST_BYTES", 64 * 1024, int)),
+            akismet_key=env.get("MODQ_AKISMET_KEY", ""),
+            webhook_url=env.get("MODQ_WEBHOOK_URL", ""),
+            webhook_secret=env.get("MODQ_WEBHOOK_SECRET", ""),
+            web_workers=int(_number(env, "MODQ_WEB_WORKERS", 0, int)),
+            web_threads=int(_number(env, "MODQ_WEB_THREADS", 0, int)),
             rate_limit=_rate_limit(env.get("MODQ_RATE_LIMIT") or "10 per minute"),
             rate_limit_storage_url=env.get("MODQ_RATE_LIMIT_STORAGE_URL", ""),
             proxy_count=int(_number(env, "MODQ_PROXY_COUNT", 0, int)),
@@ -113,9 +133,15 @@ class Settings:
             raise SettingsError("MODQ_PROXY_COUNT must be 0 or more")
         if settings.spam_threshold is not None and not 0 < settings.spam_threshold <= 1:
             raise SettingsError("MODQ_SPAM_THRESHOLD must be in (0, 1]")
+        _check_webhook(settings)
         if not settings.secret_key:
             settings = replace(settings, secret_key=_kept_secret(var_dir / "secret_key"))
         return settings
+
+    @property
+    def akismet_api_key(self) -> str:
+        """The key Akismet clients must present: ``MODQ_AKISMET_KEY``, else the owner token."""
+        return self.akismet_key or self.owner_token
 
     def with_generated_owner_token(self) -> Settings:
         """The owner token ``modq up`` uses when none is configured: kept under var/."""

@@ -78,6 +78,9 @@ comments = Table(
     Column("model_version", String(64)),
     Column("reasons", JSON),
     Column("decision", String(16)),
+    # What the model said (review or spam) when it scored, kept when the owner moves the
+    # comment: an owner decision that disagrees with it is an override (service.metrics).
+    Column("verdict", String(16)),
     Column("ip_hash", String(64), nullable=False, default=""),
     Column("user_agent", String(512), nullable=False, default=""),
     Column("referrer", String(1024), nullable=False, default=""),
@@ -119,19 +122,14 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=UTC)
 
 
-SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema set-up across processes
+SCHEMA_LOCK_ID = 7_243_001  # any constant: serialises schema changes across processes (service.schema)
 
 
 def init_db(engine: Engine) -> None:
-    """Create the tables that do not exist yet.
+    """Bring the schema to the newest migration (``service.schema``); cheap when it is."""
+    from service.schema import upgrade
 
-    Web workers and scoring workers start together; on PostgreSQL an advisory lock makes
-    them take turns (SQLite's BEGIN IMMEDIATE already does), so none fails half-way.
-    """
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_ID})")
-        metadata.create_all(conn)
+    upgrade(engine)
 
 
 @dataclass(frozen=True)
@@ -241,6 +239,7 @@ def record_scores(engine: Engine, records: list[ScoreRecord]) -> int:
                     reasons=rec.reasons,
                     model_version=rec.model_version,
                     status=rec.status.value,
+                    verdict=rec.status.value,
                     scored_at=now,
                     updated_at=now,
                 )
@@ -269,6 +268,7 @@ def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, 
                     reasons=rec.reasons,
                     model_version=rec.model_version,
                     status=rec.status.value,
+                    verdict=rec.status.value,
                     scored_at=now,
                     updated_at=now,
                 )

@@ -55,6 +55,8 @@ def database_url(request, tmp_path: Path) -> str:
     url = request.getfixturevalue("postgres_url")
     engine = create_engine(url)
     metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
     engine.dispose()
     return url
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from classifier import CommentInput
+from service import webhook
 from service.storage import ScoreRecord, Status, get_comments, record_scores
 from worker import runtime
 
@@ -31,4 +32,8 @@ def score_comment(comment_id: int) -> int:
     """Score one received comment; returns 1 if it changed, 0 if it was already handled."""
     rt = runtime.current()
     rows = [r for r in get_comments(rt.engine, [comment_id]) if r["status"] == Status.RECEIVED.value]
-    return record_scores(rt.engine, score_records(rows, rt.model))
+    records = score_records(rows, rt.model)
+    changed = record_scores(rt.engine, records)
+    if changed and records[0].status is Status.REVIEW:
+        webhook.notify_later(rt.settings, comment_id)
+    return changed

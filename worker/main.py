@@ -17,22 +17,24 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from redis.exceptions import RedisError
-from rq import SimpleWorker
+from rq import Queue
 from rq.exceptions import StopRequested
 from rq.serializers import JSONSerializer
 
 from classifier import ModelStore, ensure_default_model
 from service.queue import connect_redis, scoring_queue
 from service.settings import Settings
+from service.webhook import notify_queue_name
 from worker import runtime
+from worker.heartbeat import WORKER_TTL, HeartbeatWorker, heartbeat_path
 from worker.sweeper import run_periodically, sweep
 
 log = logging.getLogger(__name__)
 MAX_BACKOFF_SECONDS = 30.0
 
 
-class ScoringWorker(SimpleWorker):
-    """A SimpleWorker that tells ``run_worker`` when a signal asked it to stop."""
+class ScoringWorker(HeartbeatWorker):
+    """modq's in-process RQ worker, telling ``run_worker`` when a signal asked it to stop."""
 
     stopping: threading.Event
 
@@ -93,8 +95,16 @@ def run_worker(settings: Settings, burst: bool = False) -> None:
     if not burst:
         run_periodically(rt.engine, queue, stale_after, min(settings.sweep_after_seconds, 30), stopping)
     try:
-        work_until_stopped(
-            lambda: ScoringWorker([queue], connection=redis, serializer=JSONSerializer),
-            stopping, burst=burst)
+        # Scoring first: RQ takes jobs from the queues in order, so webhook notices
+        # (service.webhook) never hold up a score.
+        notices = Queue(notify_queue_name(settings), connection=redis, serializer=JSONSerializer)
+
+        def make_worker() -> ScoringWorker:
+            worker = ScoringWorker([queue, notices], connection=redis, serializer=JSONSerializer,
+                                   worker_ttl=WORKER_TTL)
+            worker.heartbeat_file = heartbeat_path(settings)
+            return worker
+
+        work_until_stopped(make_worker, stopping, burst=burst)
     finally:
         stopping.set()

@@ -44,12 +44,13 @@ class LiveModel:
 class Runtime:
     engine: Engine
     model: LiveModel
+    settings: Settings
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
         engine = make_engine(settings.database_url)
         init_db(engine)
-        return cls(engine, LiveModel(ModelStore(settings.model_dir), settings.spam_threshold))
+        return cls(engine, LiveModel(ModelStore(settings.model_dir), settings.spam_threshold), settings)
 
 
 _runtime: Runtime | None = None

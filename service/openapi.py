@@ -1,7 +1,8 @@
 """The OpenAPI 3 description of modq's whole HTTP API, served at ``/api/v1/openapi.json``.
 
-Written by hand next to the code it describes; ``tests/test_openapi.py`` fails when a
-route under ``/api/`` is missing here, and fuzzes the app against this document.
+Written by hand next to the code it describes; ``tests/test_openapi.py`` fails when an
+API route (``/api/``, the Akismet ``/1.1/`` endpoints, health and metrics) is missing
+here, and fuzzes the app against this document. The HTML review page is not an API.
 """
 
 from __future__ import annotations
@@ -90,6 +91,15 @@ RULE = _object({
 NEW_RULE = _object({"action": RULE["properties"]["action"], "kind": RULE["properties"]["kind"],
                     "pattern": _text(254)}, ("action", "kind", "pattern"))
 
+AKISMET_FORM = _object({name: STRING for name in (
+    "api_key", "key", "blog", "user_ip", "user_agent", "referrer", "permalink", "comment_type",
+    "comment_author", "comment_author_email", "comment_author_url", "comment_content")})
+
+
+def _plain(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"text/plain": {"schema": STRING}}}
+
+
 PATHS: dict[str, dict[str, Any]] = {
     "/healthz": {"get": {"summary": "Liveness", "responses": _responses(
         {200: _ok("Up", _object({"status": STRING}))})}},
@@ -149,6 +159,22 @@ PATHS: dict[str, dict[str, Any]] = {
             {"id": {"type": "integer"}, "deleted": {"type": "boolean"}}))}, 401, 404)}},
     "/api/v1/openapi.json": {"get": {"summary": "This document", "responses": _responses(
         {200: _ok("OpenAPI 3.1 document", {"type": "object"})})}},
+    "/readyz": {"get": {"summary": "Readiness: database, Redis and a live model", "responses": {
+        str(code): _ok(text, _object({"status": STRING, "checks": {"type": "object"}}))
+        for code, text in ((200, "Ready"), (503, "Not ready; checks says why"))}}},
+    "/metrics": {"get": {"summary": "Prometheus metrics", "security": OWNER, "responses": {
+        "200": _plain("Prometheus text format"), **_responses({}, 401)}}},
+    **{f"/1.1/{name}": {"post": {
+        "summary": summary, "description": "Akismet-compatible: see the Akismet API documentation.",
+        "requestBody": {"required": True, "content": {"application/x-www-form-urlencoded": {
+            "schema": AKISMET_FORM}}},
+        "responses": {"200": _plain("true/false, valid/invalid or thanks"),
+                      "400": _plain("A required field is missing"),
+                      "503": _plain("No live model yet (modq train)")}}}
+       for name, summary in (("comment-check", "Is this comment spam?"),
+                             ("submit-spam", "The owner says: spam"),
+                             ("submit-ham", "The owner says: not spam"),
+                             ("verify-key", "Is this key valid?"))},
 }
 
 DOCUMENT: dict[str, Any] = {

@@ -13,20 +13,26 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     """Build the Flask app from ``settings`` (default: the ``MODQ_*`` environment)."""
     from service import (
         akismet,
+        antibot,
         errors,
         extensions,
         health,
         metrics,
+        openapi,
         page_security,
+        payload,
         public,
+        ratelimit,
         request_id,
         review_api,
         review_page,
+        rules_api,
         submit,
     )
 
     settings = settings or Settings.from_env()
     app = Flask(__name__)
+    payload.init_app(app)  # before the blueprints: it bounds their <int:...> converters
     app.config.from_mapping(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_request_bytes,
@@ -47,4 +53,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.register_blueprint(review_api.bp)
     app.register_blueprint(akismet.bp)
     app.register_blueprint(review_page.bp)
+    app.register_blueprint(antibot.bp)
+    app.register_blueprint(rules_api.bp)
+    app.register_blueprint(openapi.bp)
+    ratelimit.init_app(app, settings)
     return app

@@ -77,13 +77,15 @@ def _worker_healthcheck() -> None:
 
 
 def _register_commands() -> None:
-    from service.commands import db, model, review, transfer, up
+    from service.commands import db, model, ops_status, purge, review, rules, transfer, up
 
     main.add_command(up.up)
     main.add_command(review.review)
     main.add_command(db.db)
     main.add_command(transfer.export_comments)
     main.add_command(transfer.import_comments)
+    for command in (ops_status.status, ops_status.retry_failed, purge.purge, rules.rules):
+        main.add_command(command)
     for command in (model.train, model.evaluate, model.models, model.rescore):
         main.add_command(command)
 

@@ -8,15 +8,48 @@ refused rather than silently repaired, so what is stored is exactly what was sen
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
-from flask import Request
+from flask import Flask, Request, request
+from werkzeug.routing import IntegerConverter
 
+from service.errors import error_response
 from service.validation import ACCEPTED_FIELDS
 
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
+
+
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in every route: a number no SQL INTEGER column can hold is a 404
+    (no such row), never a database error turned 500."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # werkzeug's names
+                 max: int | None = 2**31 - 1, signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def refuse_control_characters_in_query():
+    """A query parameter holding a control character is 400 on every /api route.
+
+    No legitimate parameter has one, and PostgreSQL cannot even compare text with a
+    NUL in it: refusing here keeps that from ever reaching SQL as a 500.
+    """
+    if not request.path.startswith("/api/"):
+        return None
+    bad = {key[:100]: "must not contain control characters"
+           for key, value in request.args.items(multi=True) if _CONTROL.search(key + value)}
+    return error_response(400, "invalid query parameter", bad) if bad else None
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseInt
+    app.before_request(refuse_control_characters_in_query)
 
 
 @dataclass
@@ -32,7 +65,7 @@ def _check_charset(request: Request) -> None:
         raise PayloadError(415, f"charset {charset!r} is not supported; send UTF-8")
 
 
-def _from_form(data: bytes) -> dict[str, str]:
+def _from_form(data: bytes, accepted: tuple[str, ...]) -> dict[str, str]:
     try:
         pairs = parse_qsl(data.decode("utf-8"), keep_blank_values=True, strict_parsing=False,
                           encoding="utf-8", errors="strict")
@@ -41,7 +74,7 @@ def _from_form(data: bytes) -> dict[str, str]:
     raw: dict[str, str] = {}
     repeated: dict[str, str] = {}
     for key, value in pairs:
-        if key in raw and key in ACCEPTED_FIELDS:
+        if key in raw and key in accepted:
             repeated[key] = "was sent more than once"
         raw[key] = value
     if repeated:
@@ -58,7 +91,7 @@ def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict[str, object]
     return seen
 
 
-def _from_json(data: bytes) -> dict[str, str]:
+def _from_json(data: bytes, accepted: tuple[str, ...]) -> dict[str, str]:
     try:
         document = json.loads(data.decode("utf-8"), object_pairs_hook=_reject_duplicate_keys)
     except (UnicodeDecodeError, ValueError):
@@ -67,7 +100,7 @@ def _from_json(data: bytes) -> dict[str, str]:
         raise PayloadError(400, "the JSON body must be an object")
     raw: dict[str, str] = {}
     wrong = {}
-    for key in ACCEPTED_FIELDS:
+    for key in accepted:
         value = document.get(key)
         if value is None:
             continue
@@ -75,14 +108,19 @@ def _from_json(data: bytes) -> dict[str, str]:
             wrong[key] = "must be a string"
         raw[key] = value if isinstance(value, str) else ""
     if wrong:
-        raise PayloadError(422, "the comment has invalid fields", wrong)
+        raise PayloadError(422, "invalid fields", wrong)
     return raw
 
 
-def read_submission(request: Request) -> dict[str, str]:
-    """The submitted fields of a form post or JSON request."""
+def read_fields(request: Request, accepted: tuple[str, ...]) -> dict[str, str]:
+    """The ``accepted`` text fields of a form post or JSON request (others are ignored)."""
     if request.mimetype not in (FORM, JSON):
         raise PayloadError(415, f"send {FORM} or {JSON}")
     _check_charset(request)
     data = request.get_data(cache=True)
-    return _from_form(data) if request.mimetype == FORM else _from_json(data)
+    return _from_form(data, accepted) if request.mimetype == FORM else _from_json(data, accepted)
+
+
+def read_submission(request: Request) -> dict[str, str]:
+    """The submitted fields of a comment form post or JSON request."""
+    return read_fields(request, ACCEPTED_FIELDS)

@@ -16,10 +16,12 @@ cannot be scored fails on its own and shows up in RQ's failed registry.
 from __future__ import annotations
 
 import logging
+import re
 
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry
+from rq.job import Job
 from rq.serializers import JSONSerializer
 
 SCORE_JOB = "worker.jobs.score_comment"
@@ -43,12 +45,31 @@ def scoring_queue(redis: Redis, name: str) -> Queue:
     return Queue(name, connection=redis, serializer=JSONSerializer)
 
 
+def scoring_job_id(queue_name: str, comment_id: int) -> str:
+    """One job id per comment, so the sweeper can ask Redis what became of a comment's job.
+
+    Queueing a comment again reuses the id (RQ overwrites the old job), so a failed
+    comment can always be scored again.
+    """
+    return f"{re.sub(r'[^A-Za-z0-9_-]', '_', queue_name)}-{comment_id}"
+
+
+def job_statuses(queue: Queue, comment_ids: list[int]) -> dict[int, str | None]:
+    """The RQ status of each comment's job (None when Redis holds no such job), in one round trip."""
+    pipe = queue.connection.pipeline(transaction=False)
+    for comment_id in comment_ids:
+        pipe.hget(Job.key_for(scoring_job_id(queue.name, comment_id)), "status")
+    found = pipe.execute()
+    return {cid: raw.decode() if raw else None for cid, raw in zip(comment_ids, found, strict=True)}
+
+
 def enqueue_scoring(queue: Queue, comment_id: int) -> bool:
     """Queue one comment for scoring; False (never an exception) if Redis is unreachable."""
     try:
         queue.enqueue_call(
             SCORE_JOB,
             args=(comment_id,),
+            job_id=scoring_job_id(queue.name, comment_id),
             timeout=JOB_TIMEOUT_SECONDS,
             retry=RETRY,
             result_ttl=300,

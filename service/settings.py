@@ -31,6 +31,19 @@ def _origins(raw: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip())
 
 
+def _rate_limit(raw: str) -> str:
+    """A Flask-Limiter limit string such as ``10 per minute`` (``off`` disables the limit)."""
+    if raw.strip().lower() == "off":
+        return "off"
+    from limits import parse_many
+
+    try:
+        parse_many(raw)
+    except ValueError:
+        raise SettingsError(f"MODQ_RATE_LIMIT={raw!r} is not a limit such as '10 per minute'") from None
+    return raw
+
+
 def database_url_for(raw: str) -> str:
     """Point plain ``postgresql://`` URLs at psycopg 3, the driver modq installs."""
     for prefix in ("postgres://", "postgresql://"):
@@ -79,6 +92,11 @@ class Settings:
     webhook_secret: str = ""
     web_workers: int = 0  # 0: gunicorn's 2 * cores + 1, capped (service.server)
     web_threads: int = 0  # 0: service.server's default
+    rate_limit: str = "10 per minute"
+    rate_limit_storage_url: str = ""
+    proxy_count: int = 0
+    min_submit_seconds: float = 3.0
+    duplicate_window_seconds: float = 300.0
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None) -> Settings:
@@ -105,7 +123,14 @@ class Settings:
             webhook_secret=env.get("MODQ_WEBHOOK_SECRET", ""),
             web_workers=int(_number(env, "MODQ_WEB_WORKERS", 0, int)),
             web_threads=int(_number(env, "MODQ_WEB_THREADS", 0, int)),
+            rate_limit=_rate_limit(env.get("MODQ_RATE_LIMIT") or "10 per minute"),
+            rate_limit_storage_url=env.get("MODQ_RATE_LIMIT_STORAGE_URL", ""),
+            proxy_count=int(_number(env, "MODQ_PROXY_COUNT", 0, int)),
+            min_submit_seconds=_number(env, "MODQ_MIN_SUBMIT_SECONDS", 3.0),
+            duplicate_window_seconds=_number(env, "MODQ_DUPLICATE_WINDOW", 300.0),
         )
+        if settings.proxy_count < 0:
+            raise SettingsError("MODQ_PROXY_COUNT must be 0 or more")
         if settings.spam_threshold is not None and not 0 < settings.spam_threshold <= 1:
             raise SettingsError("MODQ_SPAM_THRESHOLD must be in (0, 1]")
         _check_webhook(settings)

@@ -26,6 +26,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     bindparam,
     func,
     insert,
@@ -92,8 +93,25 @@ comments = Table(
     Column("scored_at", DateTime(timezone=True)),
     Column("decided_at", DateTime(timezone=True)),
     Column("enqueued_at", DateTime(timezone=True)),
+    Column("fingerprint", String(64), nullable=False, default=""),
     Index("ix_comments_status_created", "status", "created_at"),
     Index("ix_comments_post_status", "post", "status"),
+    Index("ix_comments_fingerprint", "fingerprint"),
+)
+
+# The owner's sender rules (service.rules): block or trust by email, domain, IP prefix
+# or a pattern in links, each counting the comments it decided.
+rules = Table(
+    "rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("action", String(8), nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("pattern", String(254), nullable=False),
+    Column("hits", Integer, nullable=False, default=0),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_hit_at", DateTime(timezone=True)),
+    UniqueConstraint("kind", "pattern", name="uq_rules_kind_pattern"),
 )
 
 
@@ -128,24 +146,47 @@ class NewComment:
     ip_hash: str = ""
     user_agent: str = ""
     referrer: str = ""
+    fingerprint: str = ""
+    status: Status = Status.RECEIVED  # or spam/approved when a sender rule or bot check decided
+    reasons: tuple[str, ...] = ()
 
 
 def add_comment(engine: Engine, new: NewComment) -> int:
-    """Store a submitted comment as ``received`` and return its id (committed on return).
+    """Store a submitted comment and return its id (committed on return)."""
+    return store_comment(engine, new)[0]
+
+
+def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | None = None
+                  ) -> tuple[int, bool]:
+    """Store a comment: ``(id, True)``; or, if a comment with the same fingerprint was
+    stored since ``duplicate_since``, ``(its id, False)`` and nothing new.
 
     ``enqueued_at`` is set optimistically, saving a second write on the hot path; the
     caller clears it with ``mark_unqueued`` if queueing the job then fails.
     Concurrent submissions share a commit (``service.groupcommit``): one fsync for many.
     """
     now = utcnow()
-    values = {**new.__dict__, "status": Status.RECEIVED.value, "created_at": now, "updated_at": now,
-              "enqueued_at": now}
+    fields = {**new.__dict__, "status": new.status.value}
+    if new.reasons:
+        fields["reasons"] = list(new.reasons)
+    else:
+        del fields["reasons"]  # SQL NULL, as for every comment the model has not explained yet
+    fields.update(created_at=now, updated_at=now,
+                  enqueued_at=now if new.status == Status.RECEIVED else None)
 
-    def insert_one(conn: Connection) -> int:
+    def insert_unless_duplicate(conn: Connection) -> tuple[int, bool]:
+        if duplicate_since is not None and new.fingerprint:
+            existing = conn.execute(
+                select(comments.c.id)
+                .where(comments.c.fingerprint == new.fingerprint, comments.c.created_at >= duplicate_since)
+                .order_by(comments.c.id).limit(1)
+            ).scalar_one_or_none()
+            if existing is not None:
+                return int(existing), False
         # parameters beside a fixed statement: compiled once, cheap inside the shared commit
-        return int(conn.execute(insert(comments), values).inserted_primary_key[0])
+        return int(conn.execute(insert(comments), fields).inserted_primary_key[0]), True
 
-    return group_commit(engine, insert_one)
+    return group_commit(engine, insert_unless_duplicate)
 
 
 def get_comment(engine: Engine, comment_id: int) -> dict[str, Any] | None:
@@ -229,6 +270,8 @@ def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, 
                     comments.c.id == rec.comment_id,
                     comments.c.status.in_([s.value for s in statuses]),
                     comments.c.decision.is_(None),
+                    # Leave alone what a sender rule or bot check decided: not the model's call.
+                    or_(comments.c.model_version.is_not(None), comments.c.status == Status.RECEIVED.value),
                 )
                 .values(
                     spam_score=rec.spam_score,

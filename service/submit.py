@@ -2,13 +2,18 @@
 
 A blog's comment form posts here directly (urlencoded) or a script posts JSON. The
 comment is committed before its scoring job is queued, and the answer comes at once:
-202 with the id, or 303 back to the blog when the form asked for a redirect.
+202 with the id, or 303 back to the blog when the form asked for a redirect. Bots and
+blocked senders get the same answer as everyone else (their comment goes to the spam
+folder), so the answer teaches a spammer nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import re
+from datetime import timedelta
 
 from flask import Blueprint, jsonify, redirect, request
 
@@ -16,10 +21,14 @@ from service.errors import error_response
 from service.extensions import engine, queue, settings
 from service.payload import PayloadError, read_submission
 from service.queue import request_scoring
-from service.storage import NewComment, Status, add_comment, mark_unqueued
+from service.rules import count_hit
+from service.screening import Verdict, fingerprint, screen
+from service.storage import NewComment, Status, mark_unqueued, store_comment, utcnow
 from service.validation import CleanComment, validate_comment
 
 bp = Blueprint("submit", __name__, url_prefix="/api/v1")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+log = logging.getLogger(__name__)
 
 
 def ip_hash(address: str | None, secret: str) -> str:
@@ -39,8 +48,16 @@ def redirect_allowed(url: str, origins: tuple[str, ...]) -> bool:
     return f"{parts.scheme}://{parts.netloc}".lower() in {o.lower() for o in origins}
 
 
-def _store(clean: CleanComment) -> int:
-    return add_comment(
+def _printable(header: str) -> str:
+    """Headers are stored for the owner to read; control characters (a NUL breaks
+    PostgreSQL) are dropped rather than refusing a comment over a browser's header."""
+    return _CONTROL.sub("", header)
+
+
+def _store(clean: CleanComment, verdict: Verdict | None) -> tuple[int, bool]:
+    """Store the comment, or find the same one sent a moment ago: ``(id, stored now)``."""
+    config = settings()
+    return store_comment(
         engine(),
         NewComment(
             post=clean.post,
@@ -48,11 +65,26 @@ def _store(clean: CleanComment) -> int:
             email=clean.email,
             homepage=clean.homepage,
             body=clean.body,
-            ip_hash=ip_hash(request.remote_addr, settings().secret_key),
-            user_agent=request.user_agent.string[:512],
-            referrer=(request.referrer or "")[:1024],
+            ip_hash=ip_hash(request.remote_addr, config.secret_key),
+            user_agent=_printable(request.user_agent.string)[:512],
+            referrer=_printable(request.referrer or "")[:1024],
+            fingerprint=fingerprint(clean.email, clean.body),
+            status=verdict.status if verdict else Status.RECEIVED,
+            reasons=(verdict.reason,) if verdict else (),
         ),
+        duplicate_since=utcnow() - timedelta(seconds=config.duplicate_window_seconds),
     )
+
+
+def _after_store(comment_id: int, verdict: Verdict | None) -> None:
+    """Queue the model's job; or, for a screened comment, count the rule that decided it."""
+    if verdict is None:
+        if not request_scoring(queue()):
+            mark_unqueued(engine(), comment_id)
+        return
+    log.info("comment %s stored as %s: %s", comment_id, verdict.status.value, verdict.reason)
+    if verdict.rule_id is not None:
+        count_hit(engine(), verdict.rule_id)
 
 
 @bp.post("/comments")
@@ -66,9 +98,10 @@ def submit_comment():
         problems = {"redirect": "is not on an allowed origin (MODQ_ALLOWED_ORIGINS)"}
     if problems or clean is None:
         return error_response(422, "the comment has invalid fields", problems)
-    comment_id = _store(clean)
-    if not request_scoring(queue()):
-        mark_unqueued(engine(), comment_id)
+    verdict = screen(raw, clean, request.remote_addr, settings())
+    comment_id, stored = _store(clean, verdict)
+    if stored:
+        _after_store(comment_id, verdict)
     if clean.redirect:
         return redirect(clean.redirect, code=303)
     return jsonify(id=comment_id, status=Status.RECEIVED.value), 202

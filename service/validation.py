@@ -16,7 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 
 LIMITS = {"name": 100, "email": 254, "homepage": 254, "body": 10_000, "post": 512,
           "redirect": 2048}
-ACCEPTED_FIELDS = ("name", "email", "homepage", "body", "post", "redirect")
+# The last two are the bot checks' fields (service.antibot): read, never stored.
+ACCEPTED_FIELDS = ("name", "email", "homepage", "body", "post", "redirect", "website", "ts")
 
 # Control characters: refused everywhere except tab and line breaks in the body.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")

@@ -91,6 +91,7 @@ def settings(tmp_path: Path, database_url: str, redis_url: str, redis_conn) -> S
         secret_key="test-secret-key",
         allowed_origins=("http://blog.example",),
         queue_name="modq-test",
+        rate_limit="1000 per minute",  # the limit itself is tested in test_abuse.py
     )
 
 

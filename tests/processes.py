@@ -33,6 +33,7 @@ def modq_env(settings, **extra: str) -> dict[str, str]:
         MODQ_SECRET_KEY=settings.secret_key,
         MODQ_ALLOWED_ORIGINS=" ".join(settings.allowed_origins),
         MODQ_QUEUE=settings.queue_name,
+        MODQ_RATE_LIMIT=settings.rate_limit,
         MODQ_LOG_LEVEL="WARNING",
         **extra,
     )
@@ -84,3 +85,26 @@ def http(method: str, url: str, body: bytes | None = None, headers: dict[str, st
         return status, resp_headers, json.loads(data)
     except ValueError:
         return status, resp_headers, data
+
+
+def start_redis(data_dir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+    """A private redis-server (no persistence) for a test that kills it; never the shared one."""
+    port = port or free_port()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    process = subprocess.Popen(
+        ["redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data_dir),
+         "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, start_new_session=True)
+    url = f"redis://127.0.0.1:{port}/0"
+
+    def answers() -> bool:
+        from redis import Redis
+        from redis.exceptions import RedisError
+
+        try:
+            return bool(Redis.from_url(url, socket_connect_timeout=0.5).ping())
+        except RedisError:
+            return False
+
+    wait_until(answers, timeout=15)
+    return process, url

@@ -11,19 +11,40 @@ import logging
 import threading
 from datetime import timedelta
 
+from redis.exceptions import RedisError
 from rq import Queue
+from rq.job import JobStatus
 from sqlalchemy import Engine
 
-from service.queue import enqueue_scoring
+from service.queue import enqueue_scoring, job_statuses
 from service.storage import mark_enqueued, unscored_ids
 
 log = logging.getLogger(__name__)
 
 
+# A job in these states is not lost: RQ's scheduler runs a retry soon, or it failed every
+# retry and waits for the owner (``modq status``, ``modq retry-failed``), instead of
+# failing again every few minutes for ever.
+LEFT_ALONE = frozenset({JobStatus.SCHEDULED.value, JobStatus.FAILED.value})
+
+
 def sweep(engine: Engine, queue: Queue, stale_after: timedelta) -> int:
-    """Queue unscored comments whose job is missing or old; returns how many were queued."""
-    queued = [cid for cid in unscored_ids(engine, stale_after) if enqueue_scoring(queue, cid)]
-    mark_enqueued(engine, queued)
+    """Queue unscored comments whose job is missing or stuck; returns how many were queued.
+
+    A job still "started" after ``stale_after`` is queued again too: its worker was
+    probably killed mid-job, and scoring twice changes a comment once.
+    """
+    ids = unscored_ids(engine, stale_after)
+    if not ids:
+        return 0
+    try:
+        statuses = job_statuses(queue, ids)
+    except RedisError as exc:
+        log.warning("sweeper cannot reach Redis (%s); will try again", type(exc).__name__)
+        return 0
+    queued = [cid for cid in ids if statuses[cid] not in LEFT_ALONE and enqueue_scoring(queue, cid)]
+    # Comments left alone are marked too, so they rotate out of the next sweep's batch.
+    mark_enqueued(engine, queued + [cid for cid in ids if statuses[cid] in LEFT_ALONE])
     if queued:
         log.info("sweeper queued %d unscored comment(s)", len(queued))
     return len(queued)

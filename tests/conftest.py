@@ -72,12 +72,11 @@ def redis_conn(redis_url: str):
 
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory) -> Path:
-    """The default model, trained once for the whole session from the shipped corpora."""
-    from classifier import ModelStore, ensure_default_model
+    """The default model, trained once for the whole session from the shipped corpora
+    (the same one the classifier tests use: one training per session, not two)."""
+    from classifier_fixtures import trained_store_dir
 
-    path = tmp_path_factory.mktemp("models")
-    ensure_default_model(ModelStore(path))
-    return path
+    return trained_store_dir(tmp_path_factory)
 
 
 @pytest.fixture
@@ -99,6 +98,18 @@ def settings(tmp_path: Path, database_url: str, redis_url: str, redis_conn) -> S
 def scoring_settings(settings: Settings, model_dir: Path) -> Settings:
     """Settings whose model directory holds the session's trained model."""
     return replace(settings, model_dir=model_dir)
+
+
+@pytest.fixture
+def worker_runtime(scoring_settings: Settings):
+    """A worker process's runtime (engine + live model), installed for job functions."""
+    from worker import runtime
+
+    rt = runtime.Runtime.from_settings(scoring_settings)
+    runtime.install(rt)
+    yield rt
+    runtime.install(None)
+    rt.engine.dispose()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from rq.serializers import JSONSerializer
 from service import create_app
 from service.cli import main
 from service.db import make_engine
-from service.queue import scoring_job_id, scoring_queue
+from service.queue import pending_flag, scoring_job_id, scoring_queue
 from service.storage import Status, get_comment
 from worker import runtime
 from worker.sweeper import sweep
@@ -55,6 +55,13 @@ def run_due_retries(queue) -> None:
         queue.enqueue_job(Job.fetch(job_id, connection=queue.connection, serializer=JSONSerializer))
 
 
+def lose_shared_job(queue) -> None:
+    """Drop the job new comments share (and its flag): from here on the sweeper's
+    one-job-per-comment path is what scores the comment, or fails on it alone."""
+    queue.empty()
+    queue.connection.delete(pending_flag(queue.name))
+
+
 def work(queue) -> None:
     SimpleWorker([queue], connection=queue.connection, serializer=JSONSerializer).work(burst=True)
 
@@ -68,6 +75,8 @@ def test_a_job_that_keeps_failing_is_left_for_the_owner_who_sees_it_and_retries_
     try:
         comment_id = client.post("/api/v1/comments", json=COMMENT).get_json()["id"]
         queue = scoring_queue(redis_conn, scoring_settings.queue_name)
+        lose_shared_job(queue)
+        assert sweep(engine, queue, timedelta(0)) == 1  # the comment gets a job of its own
         for _ in range(4):  # the first run and its three retries
             work(queue)
             run_due_retries(queue)
@@ -104,6 +113,8 @@ def test_the_sweeper_requeues_a_job_its_worker_abandoned(settings, client, engin
     """A job still "started" when its comment is stale belongs to a worker that died."""
     comment_id = client.post("/api/v1/comments", json=COMMENT).get_json()["id"]
     queue = scoring_queue(redis_conn, settings.queue_name)
+    lose_shared_job(queue)
+    assert sweep(engine, queue, timedelta(0)) == 1
     job = Job.fetch(scoring_job_id(queue.name, comment_id), connection=redis_conn, serializer=JSONSerializer)
     queue.remove(job)  # a worker took it off the queue and started it, then was SIGKILLed
     job.set_status(JobStatus.STARTED)

@@ -22,7 +22,7 @@ from service.storage import (
     get_comment,
     record_scores,
 )
-from worker import jobs, runtime
+from worker import jobs
 
 # A campaign the shipped corpora have never seen: no link, no "subscribe", no caps.
 CAMPAIGN = "the velvet quokka tea society meets thursdays, ask grandma tilly about quokka tea"
@@ -42,25 +42,16 @@ HAM = ["thanks for the clear write-up of the migration steps",
 
 
 @pytest.fixture
-def live_settings(settings, model_dir, tmp_path):
+def scoring_settings(settings, model_dir, tmp_path):
     """Settings with a private copy of the session's model store (these tests write to it)."""
     return replace(settings, model_dir=shutil.copytree(model_dir, tmp_path / "models"))
 
 
 @pytest.fixture
-def worker_runtime(live_settings):
-    rt = runtime.Runtime.from_settings(live_settings)
-    runtime.install(rt)
-    yield rt
-    runtime.install(None)
-    rt.engine.dispose()
-
-
-@pytest.fixture
-def cli_env(live_settings, monkeypatch):
-    monkeypatch.setenv("MODQ_DATABASE_URL", live_settings.database_url)
-    monkeypatch.setenv("MODQ_MODEL_DIR", str(live_settings.model_dir))
-    monkeypatch.setenv("MODQ_VAR_DIR", str(live_settings.var_dir))
+def cli_env(scoring_settings, monkeypatch):
+    monkeypatch.setenv("MODQ_DATABASE_URL", scoring_settings.database_url)
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(scoring_settings.model_dir))
+    monkeypatch.setenv("MODQ_VAR_DIR", str(scoring_settings.var_dir))
 
 
 def add(engine, body: str) -> int:
@@ -76,9 +67,9 @@ def submit_and_score(client, body: str) -> int:
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # one full training
-def test_owner_labels_retrain_the_model_end_to_end(live_settings, worker_runtime, cli_env,
+def test_owner_labels_retrain_the_model_end_to_end(scoring_settings, worker_runtime, cli_env,
                                                     owner):
-    app = create_app(live_settings, {"TESTING": True})
+    app = create_app(scoring_settings, {"TESTING": True})
     client, engine = app.test_client(), worker_runtime.engine
     before = get_comment(engine, submit_and_score(client, CAMPAIGN))
     for body in VARIANTS + HAM:

@@ -17,15 +17,6 @@ SPAM = "CHECK OUT MY CHANNEL!!! subscribe to me http://free-money.example.com wi
 HAM = "I really liked the part about the migration, thanks for writing it up."
 
 
-@pytest.fixture
-def worker_runtime(scoring_settings):
-    rt = runtime.Runtime.from_settings(scoring_settings)
-    runtime.install(rt)
-    yield rt
-    runtime.install(None)
-    rt.engine.dispose()
-
-
 def add(engine, body: str) -> int:
     return add_comment(engine, NewComment(post="p", name="N", email="n@example.com", homepage="", body=body))
 

@@ -7,15 +7,16 @@ imports (scikit-learn) happen inside the commands so `modq --help` stays fast.
 from __future__ import annotations
 
 import json
-import os
 import sys
 
 import click
 
 
 def model_dir() -> str:
-    """Where model versions live; the one place that reads the setting."""
-    return os.environ.get("MODQ_MODEL_DIR", "var/models")
+    """Where model versions live (MODQ_MODEL_DIR, else under MODQ_VAR_DIR)."""
+    from service.cli import load_settings
+
+    return str(load_settings().model_dir)
 
 
 def _load_owner_labels() -> list:

@@ -40,7 +40,8 @@ from sqlalchemy import Engine, and_, case, func, select
 from service.auth import owner_required
 from service.extensions import engine, queue, settings
 from service.health import live_model_version
-from service.storage import Decision, Status, comments, count_by_status, oldest_unscored_at, utcnow
+from service.listing import count_by_status
+from service.storage import Decision, Status, comments, oldest_unscored_at, utcnow
 
 bp = Blueprint("metrics", __name__)
 

@@ -6,7 +6,7 @@ from flask import Blueprint, jsonify, request
 
 from service.errors import error_response
 from service.extensions import engine, settings
-from service.storage import approved_for_post
+from service.listing import approved_for_post
 from service.validation import LIMITS
 from service.views import public_view
 

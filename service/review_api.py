@@ -11,16 +11,8 @@ from flask import Blueprint, jsonify, request
 from service.auth import owner_required
 from service.errors import error_response
 from service.extensions import engine
-from service.storage import (
-    SORTS,
-    Decision,
-    ReviewQuery,
-    Status,
-    count_by_status,
-    decide,
-    get_comment,
-    list_for_review,
-)
+from service.listing import SORTS, ReviewQuery, count_by_status, list_for_review
+from service.storage import Decision, Status, decide, get_comment
 from service.views import owner_view
 
 bp = Blueprint("review_api", __name__, url_prefix="/api/v1/review")

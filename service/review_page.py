@@ -29,19 +29,10 @@ from werkzeug.exceptions import HTTPException
 
 from service.auth import token_matches
 from service.extensions import engine, settings
+from service.listing import count_by_status, list_for_review, recent_posts
 from service.page_security import protect_post
 from service.review_api import QueryError, parse_review_query
-from service.storage import (
-    Decision,
-    Status,
-    as_utc,
-    count_by_status,
-    decide,
-    decide_many,
-    get_comment,
-    list_for_review,
-    recent_posts,
-)
+from service.storage import Decision, Status, as_utc, decide, decide_many, get_comment
 from service.validation import check_homepage
 
 bp = Blueprint("review_page", __name__, url_prefix="/review")

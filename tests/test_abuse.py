@@ -11,7 +11,8 @@ from rq.serializers import JSONSerializer
 
 from service import create_app
 from service.antibot import form_token
-from service.storage import Status, count_by_status, get_comment
+from service.listing import count_by_status
+from service.storage import Status, get_comment
 
 COMMENT = {"name": "Aiko", "email": "aiko@example.jp", "body": "Thanks for the write-up!"}
 

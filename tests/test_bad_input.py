@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from service.listing import count_by_status
 from service.rules import list_rules
-from service.storage import count_by_status, get_comment
+from service.storage import get_comment
 
 GOOD = {"name": "Aiko", "email": "aiko@example.jp", "body": "Hello"}
 

@@ -20,8 +20,9 @@ from rq import Worker
 
 from processes import free_port, http, modq_env, start_modq, start_redis, stop, wait_until
 from service.db import make_engine
+from service.listing import count_by_status
 from service.queue import enqueue_scoring, scoring_job_id, scoring_queue
-from service.storage import NewComment, Status, add_comment, count_by_status, get_comment, init_db
+from service.storage import NewComment, Status, add_comment, get_comment, init_db
 
 OWNER = {"Authorization": "Bearer test-owner-token-0123456789"}
 JSON = {"Content-Type": "application/json"}

@@ -9,8 +9,9 @@ from click.testing import CliRunner
 from sqlalchemy import update
 
 from service.cli import main
+from service.listing import count_by_status
 from service.retention import purge
-from service.storage import NewComment, Status, add_comment, comments, count_by_status, utcnow
+from service.storage import NewComment, Status, add_comment, comments, utcnow
 
 EMAIL = "private.person@example.jp"
 IP = "198.51.100.77"

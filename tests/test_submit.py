@@ -9,7 +9,8 @@ import pytest
 from rq import Queue
 from rq.serializers import JSONSerializer
 
-from service.storage import Status, count_by_status, get_comment
+from service.listing import count_by_status
+from service.storage import Status, get_comment
 
 FORM = "application/x-www-form-urlencoded"
 JAPANESE = "はじめまして。とても参考になりました！\r\n絵文字も😀、半角ｶﾅも。"

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from service.cli import main
 from service.db import make_engine
+from service.listing import count_by_status
 from service.records import add_decided
 from service.storage import (
     Decision,
@@ -18,7 +19,6 @@ from service.storage import (
     ScoreRecord,
     Status,
     add_comment,
-    count_by_status,
     decide,
     init_db,
     record_scores,

@@ -16,9 +16,10 @@ from redis.exceptions import RedisError
 from rq import Queue
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 
+from service.listing import count_by_status
 from service.queue import connect_redis, scoring_queue
 from service.settings import Settings
-from service.storage import Status, count_by_status, oldest_unscored_at, utcnow
+from service.storage import Status, oldest_unscored_at, utcnow
 
 
 def _settings() -> Settings:

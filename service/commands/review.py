@@ -6,7 +6,8 @@ import json
 
 import click
 
-from service.storage import SORTS, Decision, ReviewQuery, Status, decide, get_comment, list_for_review
+from service.listing import SORTS, ReviewQuery, list_for_review
+from service.storage import Decision, Status, decide, get_comment
 from service.views import owner_view
 
 

@@ -31,6 +31,7 @@ from processes import http
 WRK_SCRIPT = r"""
 local counter = 0
 local thread_id = 0
+local run = ""
 local threads = {}
 function setup(thread)
   thread:set("id", #threads)
@@ -38,13 +39,14 @@ function setup(thread)
 end
 function init(args)
   thread_id = id
+  run = args[1] or ""
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 end
 function request()
   counter = counter + 1
   local body = "name=Bench&email=bench%40example.com&post=%2Fbench&body=Load+test+comment+"
-    .. thread_id .. "-" .. counter .. "+about+the+migration+guide"
+    .. run .. "-" .. thread_id .. "-" .. counter .. "+about+the+migration+guide"
   return wrk.format(nil, nil, nil, body)
 end
 function done(summary, latency, requests)
@@ -59,7 +61,10 @@ end
 
 
 def load_with_wrk(url: str, connections: int, seconds: int, script: Path) -> dict:
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
+    # A fresh tag per run keeps every body unique, so duplicate detection answers none of them.
+    tag = f"{time.time_ns():x}"
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url,
+                          "--", tag],
                          capture_output=True, text=True, check=True).stdout
     result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
     result["requests_per_second"] = result["requests"] / result["seconds"]
@@ -72,13 +77,14 @@ def load_with_python(url: str, connections: int, seconds: int) -> dict:
     latencies: list[float] = []
     failures = [0]
     deadline = time.monotonic() + seconds
+    tag = f"{time.time_ns():x}"
 
     def client(n: int) -> None:
         count = 0
         while time.monotonic() < deadline:
             count += 1
             body = urlencode({"name": "Bench", "email": "bench@example.com", "post": "/bench",
-                              "body": f"Load test comment {n}-{count} about the migration guide"})
+                              "body": f"Load test comment {tag}-{n}-{count} about the migration guide"})
             conn = http.client.HTTPConnection(host, int(port), timeout=10)
             started = time.perf_counter()
             conn.request("POST", "/api/v1/comments", body,

@@ -28,7 +28,7 @@ from service.settings import Settings  # noqa: E402
 
 REDIS_SERVER = os.environ.get("MODQ_TEST_REDIS_SERVER", "redis://127.0.0.1:6379")
 # A very high limit: the benchmarks measure the pipeline, not the abuse protection.
-BENCH_ENV = {"MODQ_RATE_LIMIT": "100000000 per minute"}
+BENCH_RATE_LIMIT = "100000000 per minute"
 
 __all__ = ["free_port", "modq_env", "start_modq", "stop", "wait_until"]
 
@@ -67,9 +67,9 @@ def deployment() -> Iterator[tuple[Settings, dict[str, str]]]:
         settings = Settings(
             var_dir=Path(tmp), database_url=f"sqlite:///{tmp}/modq.sqlite3", redis_url=redis_url,
             owner_token="bench-owner-token", model_dir=model_dir(), secret_key="bench-secret",
-            queue_name="modq-bench",
+            queue_name="modq-bench", rate_limit=BENCH_RATE_LIMIT,
         )
-        env = modq_env(settings, **BENCH_ENV)
+        env = modq_env(settings)
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
         yield settings, env
 

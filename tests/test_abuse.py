@@ -48,6 +48,14 @@ def test_the_limit_is_per_client_address(settings):
                 environ_base={"REMOTE_ADDR": "198.51.100.2"}).status_code == 202
 
 
+def test_web_processes_share_a_clients_count_through_redis(settings):
+    _, first = make_client(settings, rate_limit="2 per minute")
+    _, second = make_client(settings, rate_limit="2 per minute")
+    assert post(first, {**COMMENT, "body": "one"}).status_code == 202
+    assert post(second, {**COMMENT, "body": "two"}).status_code == 202
+    assert post(first, {**COMMENT, "body": "three"}).status_code == 429
+
+
 def test_reading_is_not_limited(settings):
     _, client = make_client(settings, rate_limit="1 per minute")
     assert all(client.get("/api/v1/comments?post=p").status_code == 200 for _ in range(3))

@@ -13,11 +13,18 @@ sync workers every group has one member and nothing changes. Between processes, 
 own lock waits by sleeping (1, 2, 5, 10... ms) and lets one process starve the other, so
 on SQLite the groups of all processes take turns on an ``flock`` of a file beside the
 database, which wakes the next in line as soon as the lock is free.
+
+Work that must follow a commit but need not be repeated per write runs once per group:
+each caller may pass an ``after`` callable, and the leader calls each distinct one once,
+after the commit and outside the lock, before it wakes the callers. modq's submissions
+pass the "make sure a scoring job is queued" Redis call, so a group of ten comments
+costs one round trip, not ten.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import threading
 import weakref
 from collections.abc import Callable, Iterator
@@ -29,18 +36,24 @@ from sqlalchemy import Connection, Engine
 T = TypeVar("T")
 MAX_GROUP = 256
 
+log = logging.getLogger(__name__)
+
 
 class _Write:
     """One caller's work and, once its group has committed, its result or error."""
 
-    def __init__(self, work: Callable[[Connection], Any]) -> None:
+    def __init__(self, work: Callable[[Connection], Any], after: Callable[[], Any] | None) -> None:
         self.work = work
-        self.done = False
+        self.after = after
+        self.taken = False  # a leader took it into a group (set under the commit lock)
+        self.done = threading.Event()
         self.result: Any = None
+        self.after_result: Any = None
         self.error: BaseException | None = None
+        self.finished = False
 
     def finish(self, result: Any = None, error: BaseException | None = None) -> None:
-        self.result, self.error, self.done = result, error, True
+        self.result, self.error, self.finished = result, error, True
 
 
 class GroupCommit:
@@ -62,28 +75,40 @@ class GroupCommit:
         finally:
             fcntl.flock(self._lock_file, fcntl.LOCK_UN)
 
-    def run(self, engine: Engine, work: Callable[[Connection], T]) -> T:
-        """Run ``work(conn)`` in a transaction shared with concurrent callers; return its
-        result once that transaction is committed (or raise its error)."""
-        write = _Write(work)
+    def run(self, engine: Engine, work: Callable[[Connection], T],
+            after: Callable[[], Any] | None = None) -> tuple[T, Any]:
+        """Run ``work(conn)`` in a transaction shared with concurrent callers; once that
+        transaction is committed, return ``(work's result, after's result)`` (or raise work's error).
+
+        ``after`` runs once per group for all the callers in it that passed the same
+        callable object, after the commit: work that must follow the commit but need not
+        be repeated for each write (modq's: making sure a scoring job is queued). It runs
+        outside the commit lock, so the next group commits meanwhile. If it raises, the
+        error is logged and its result is None: the writes are committed either way.
+        """
+        write = _Write(work, after)
         with self._queue_lock:
             self._queue.append(write)
-        while not write.done:
+        while not write.taken:
             with self._commit_lock:
-                if write.done:
+                if write.taken:
                     break
                 with self._queue_lock:
                     group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+                for member in group:
+                    member.taken = True
                 try:
                     with self._between_processes() if self._lock_path else nullcontext():
                         _commit(engine, group)
                 except Exception as exc:  # e.g. the lock file: no caller may wait for ever
                     for pending in group:
-                        if not pending.done:
+                        if not pending.finished:
                             pending.finish(error=exc)
+            _run_after_and_release(group)
+        write.done.wait()
         if write.error is not None:
             raise write.error
-        return write.result
+        return write.result, write.after_result
 
 
 def _commit(engine: Engine, group: list[_Write]) -> None:
@@ -102,16 +127,46 @@ def _commit(engine: Engine, group: list[_Write]) -> None:
         write.finish(result)
 
 
+def _run_after_and_release(group: list[_Write]) -> None:
+    """Call each distinct ``after`` of the committed writes once, then wake every caller."""
+    try:
+        called: list[tuple[Callable[[], Any], Any]] = []
+        for write in group:
+            if write.after is None or write.error is not None:
+                continue
+            known = next((result for after, result in called if after is write.after), _NOT_CALLED)
+            if known is _NOT_CALLED:
+                known = _call(write.after)
+                called.append((write.after, known))
+            write.after_result = known
+    finally:
+        for write in group:
+            write.done.set()
+
+
+_NOT_CALLED = object()
+
+
+def _call(after: Callable[[], Any]) -> Any:
+    try:
+        return after()
+    except Exception:
+        log.exception("a group commit's after-commit call failed")
+        return None
+
+
 _groups: weakref.WeakKeyDictionary[Engine, GroupCommit] = weakref.WeakKeyDictionary()
 _groups_lock = threading.Lock()
 
 
-def group_commit(engine: Engine, work: Callable[[Connection], T]) -> T:
-    """Run ``work`` in the engine's shared commit (see the module docstring)."""
+def group_commit(engine: Engine, work: Callable[[Connection], T],
+                 after: Callable[[], Any] | None = None) -> tuple[T, Any]:
+    """Run ``work`` in the engine's shared commit, then ``after`` once per group
+    (see ``GroupCommit.run`` and the module docstring): ``(work's result, after's result)``."""
     with _groups_lock:
         group = _groups.get(engine)
         if group is None:
             database = engine.url.database
             on_file = engine.dialect.name == "sqlite" and database not in (None, "", ":memory:")
             group = _groups[engine] = GroupCommit(f"{database}.writers" if on_file else None)
-    return group.run(engine, work)
+    return group.run(engine, work, after)

@@ -9,6 +9,7 @@ its own copy.
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     bindparam,
+    exists,
     func,
     insert,
     or_,
@@ -36,6 +38,7 @@ from sqlalchemy import (
 )
 
 from service.groupcommit import group_commit
+from service.prepared import Prepared
 
 
 class Status(enum.StrEnum):
@@ -151,42 +154,73 @@ class NewComment:
     reasons: tuple[str, ...] = ()
 
 
+# The submission path's statements, compiled once (service.prepared): every column a new
+# comment sets, and an INSERT that adds nothing when the same comment (fingerprint) was
+# stored since ``dup_since``. Either returns the new id.
+_NEW_COLUMNS = ("post", "name", "email", "homepage", "body", "ip_hash", "user_agent", "referrer",
+                "fingerprint", "status", "reasons", "created_at", "updated_at", "enqueued_at")
+_NEW_VALUES = [bindparam(name, type_=comments.c[name].type) for name in _NEW_COLUMNS]
+_INSERT = Prepared(insert(comments).values(dict(zip(_NEW_COLUMNS, _NEW_VALUES, strict=True)))
+                   .returning(comments.c.id))
+_INSERT_UNLESS_DUPLICATE = Prepared(
+    insert(comments).from_select(
+        _NEW_COLUMNS,
+        select(*_NEW_VALUES).where(~exists().where(
+            comments.c.fingerprint == bindparam("dup_fingerprint", type_=comments.c.fingerprint.type),
+            comments.c.created_at >= bindparam("dup_since", type_=comments.c.created_at.type))),
+    ).returning(comments.c.id)
+)
+_FIRST_DUPLICATE = Prepared(
+    select(comments.c.id)
+    .where(comments.c.fingerprint == bindparam("dup_fingerprint", type_=comments.c.fingerprint.type),
+           comments.c.created_at >= bindparam("dup_since", type_=comments.c.created_at.type))
+    .order_by(comments.c.id).limit(1)
+)
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What ``store_comment`` did: the comment's id, whether it is new, and what the
+    commit group's ``after_commit`` call returned (None when there was none)."""
+
+    id: int
+    new: bool
+    after_commit: Any = None
+
+
 def add_comment(engine: Engine, new: NewComment) -> int:
     """Store a submitted comment and return its id (committed on return)."""
-    return store_comment(engine, new)[0]
+    return store_comment(engine, new).id
 
 
-def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | None = None
-                  ) -> tuple[int, bool]:
-    """Store a comment: ``(id, True)``; or, if a comment with the same fingerprint was
-    stored since ``duplicate_since``, ``(its id, False)`` and nothing new.
+def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | None = None,
+                  after_commit: Callable[[], Any] | None = None) -> Stored:
+    """Store a comment; or, if a comment with the same fingerprint was stored since
+    ``duplicate_since``, return its id and store nothing new.
 
     ``enqueued_at`` is set optimistically, saving a second write on the hot path; the
     caller clears it with ``mark_unqueued`` if queueing the job then fails.
-    Concurrent submissions share a commit (``service.groupcommit``): one fsync for many.
+    Concurrent submissions share a commit (``service.groupcommit``): one fsync for many,
+    and ``after_commit`` (the same callable object for all of them) runs once per group.
     """
     now = utcnow()
-    fields = {**new.__dict__, "status": new.status.value}
-    if new.reasons:
-        fields["reasons"] = list(new.reasons)
-    else:
-        del fields["reasons"]  # SQL NULL, as for every comment the model has not explained yet
-    fields.update(created_at=now, updated_at=now,
-                  enqueued_at=now if new.status == Status.RECEIVED else None)
+    values = {**new.__dict__, "status": new.status.value, "reasons": list(new.reasons) or None,
+              "created_at": now, "updated_at": now,
+              "enqueued_at": now if new.status == Status.RECEIVED else None}
+    check_duplicates = duplicate_since is not None and bool(new.fingerprint)
+    if check_duplicates:
+        values.update(dup_fingerprint=new.fingerprint, dup_since=duplicate_since)
 
     def insert_unless_duplicate(conn: Connection) -> tuple[int, bool]:
-        if duplicate_since is not None and new.fingerprint:
-            existing = conn.execute(
-                select(comments.c.id)
-                .where(comments.c.fingerprint == new.fingerprint, comments.c.created_at >= duplicate_since)
-                .order_by(comments.c.id).limit(1)
-            ).scalar_one_or_none()
-            if existing is not None:
-                return int(existing), False
-        # parameters beside a fixed statement: compiled once, cheap inside the shared commit
-        return int(conn.execute(insert(comments), fields).inserted_primary_key[0]), True
+        if not check_duplicates:
+            return int(_INSERT.execute(conn, values).fetchone()[0]), True
+        row = _INSERT_UNLESS_DUPLICATE.execute(conn, values).fetchone()
+        if row is not None:
+            return int(row[0]), True
+        return int(_FIRST_DUPLICATE.execute(conn, values).fetchone()[0]), False
 
-    return group_commit(engine, insert_unless_duplicate)
+    (comment_id, is_new), after_result = group_commit(engine, insert_unless_duplicate, after_commit)
+    return Stored(comment_id, is_new, after_result)
 
 
 def get_comment(engine: Engine, comment_id: int) -> dict[str, Any] | None:

@@ -18,12 +18,11 @@ from datetime import timedelta
 from flask import Blueprint, jsonify, redirect, request
 
 from service.errors import error_response
-from service.extensions import engine, queue, settings
+from service.extensions import engine, scoring_trigger, settings
 from service.payload import PayloadError, read_submission
-from service.queue import request_scoring
 from service.rules import count_hit
 from service.screening import Verdict, fingerprint, screen
-from service.storage import NewComment, Status, mark_unqueued, store_comment, utcnow
+from service.storage import NewComment, Status, Stored, mark_unqueued, store_comment, utcnow
 from service.validation import CleanComment, validate_comment
 
 bp = Blueprint("submit", __name__, url_prefix="/api/v1")
@@ -54,8 +53,12 @@ def _printable(header: str) -> str:
     return _CONTROL.sub("", header)
 
 
-def _store(clean: CleanComment, verdict: Verdict | None) -> tuple[int, bool]:
-    """Store the comment, or find the same one sent a moment ago: ``(id, stored now)``."""
+def _store(clean: CleanComment, verdict: Verdict | None) -> Stored:
+    """Store the comment, or find the same one sent a moment ago.
+
+    A comment left to the model asks for a scoring job once it is committed; the
+    submissions of one commit group share that call (``service.groupcommit``).
+    """
     config = settings()
     return store_comment(
         engine(),
@@ -73,16 +76,18 @@ def _store(clean: CleanComment, verdict: Verdict | None) -> tuple[int, bool]:
             reasons=(verdict.reason,) if verdict else (),
         ),
         duplicate_since=utcnow() - timedelta(seconds=config.duplicate_window_seconds),
+        after_commit=scoring_trigger() if verdict is None else None,
     )
 
 
-def _after_store(comment_id: int, verdict: Verdict | None) -> None:
-    """Queue the model's job; or, for a screened comment, count the rule that decided it."""
+def _after_store(stored: Stored, verdict: Verdict | None) -> None:
+    """Note a comment whose job could not be queued; for a screened comment, count the
+    rule that decided it."""
     if verdict is None:
-        if not request_scoring(queue()):
-            mark_unqueued(engine(), comment_id)
+        if not stored.after_commit:
+            mark_unqueued(engine(), stored.id)
         return
-    log.info("comment %s stored as %s: %s", comment_id, verdict.status.value, verdict.reason)
+    log.info("comment %s stored as %s: %s", stored.id, verdict.status.value, verdict.reason)
     if verdict.rule_id is not None:
         count_hit(engine(), verdict.rule_id)
 
@@ -99,9 +104,9 @@ def submit_comment():
     if problems or clean is None:
         return error_response(422, "the comment has invalid fields", problems)
     verdict = screen(raw, clean, request.remote_addr, settings())
-    comment_id, stored = _store(clean, verdict)
-    if stored:
-        _after_store(comment_id, verdict)
+    stored = _store(clean, verdict)
+    if stored.new:
+        _after_store(stored, verdict)
     if clean.redirect:
         return redirect(clean.redirect, code=303)
-    return jsonify(id=comment_id, status=Status.RECEIVED.value), 202
+    return jsonify(id=stored.id, status=Status.RECEIVED.value), 202

@@ -45,7 +45,7 @@ def test_a_failing_write_fails_alone_and_the_others_in_its_group_commit(engine):
         started.wait()
         try:
             results[i] = group.run(engine, lambda conn: conn.execute(insert(comments), values)
-                                   .inserted_primary_key[0])
+                                   .inserted_primary_key[0])[0]
         except IntegrityError as exc:
             results[i] = exc
 

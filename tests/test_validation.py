@@ -80,3 +80,17 @@ def test_control_characters_in_single_line_fields_are_refused(field):
 def test_a_nul_in_the_body_is_refused_but_line_breaks_are_kept():
     assert "body" in errors_for(body="bad\x00body")
     assert errors_for(body="line one\nline two\ttab") == {}
+
+
+@pytest.mark.parametrize("email", ["Aiko@EXAMPLE.jp", "not-an-email", "a b@c.com"])
+def test_a_repeated_address_gets_the_answer_email_validator_gives(email):
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        expected = (validate_email(email, check_deliverability=False).normalized, None)
+    except EmailNotValidError as exc:
+        expected = (email, f"is not a valid email address: {exc}")
+    first, second = (validate_comment({**GOOD, "email": email}) for _ in range(2))
+    assert first == second
+    clean, errors = first
+    assert (clean.email if clean else email, errors.get("email")) == expected

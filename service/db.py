@@ -39,7 +39,8 @@ def _make_sqlite_durable(engine: Engine, sync_commits: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # on the driver's connection: SQLAlchemy's exec_driver_sql costs several times more
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, sync_commits: bool = True) -> Engine:

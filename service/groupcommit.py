@@ -63,6 +63,7 @@ class GroupCommit:
         self._commit_lock = threading.Lock()
         self._lock_path = lock_path
         self._lock_file = None
+        self._conn: Connection | None = None  # the leaders' connection, used under _commit_lock
 
     @contextmanager
     def _between_processes(self) -> Iterator[None]:
@@ -99,7 +100,7 @@ class GroupCommit:
                     member.taken = True
                 try:
                     with self._between_processes() if self._lock_path else nullcontext():
-                        _commit(engine, group)
+                        self._commit(engine, group)
                 except Exception as exc:  # e.g. the lock file: no caller may wait for ever
                     for pending in group:
                         if not pending.finished:
@@ -110,21 +111,43 @@ class GroupCommit:
             raise write.error
         return write.result, write.after_result
 
+    def _commit(self, engine: Engine, group: list[_Write], fresh: bool = False) -> None:
+        """Commit a group; if it fails, commit each write alone so one bad write fails alone.
 
-def _commit(engine: Engine, group: list[_Write]) -> None:
-    """Commit a group; if it fails, commit each write alone so one bad write fails alone."""
-    try:
-        with engine.begin() as conn:
-            results = [write.work(conn) for write in group]
-    except Exception as exc:
-        if len(group) == 1:
-            group[0].finish(error=exc)
+        The leaders keep one connection for the process's life rather than take one from
+        the pool per group: checking a connection out and back in cost as much Python
+        as the writes themselves. After any failure it is closed and replaced; if the
+        server had dropped it (found at the first statement, so nothing was written),
+        the group is tried again on a new one, as the pool's pre-ping would have done.
+        """
+        results: list[Any] = []
+        try:
+            if self._conn is None:
+                self._conn = engine.connect()
+            with self._conn.begin():
+                for write in group:
+                    results.append(write.work(self._conn))
+        except Exception as exc:
+            self._discard_connection()
+            if not results and not fresh and getattr(exc, "connection_invalidated", False):
+                self._commit(engine, group, fresh=True)
+                return
+            if len(group) == 1:
+                group[0].finish(error=exc)
+                return
+            for write in group:
+                self._commit(engine, [write], fresh=True)
             return
-        for write in group:
-            _commit(engine, [write])
-        return
-    for write, result in zip(group, results, strict=True):
-        write.finish(result)
+        for write, result in zip(group, results, strict=True):
+            write.finish(result)
+
+    def _discard_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # already broken: the pool drops it
+                log.debug("closing a failed group-commit connection failed", exc_info=True)
 
 
 def _run_after_and_release(group: list[_Write]) -> None:

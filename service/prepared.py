@@ -6,7 +6,8 @@ on the submission path, where everything else is cheap, that was a fifth of a re
 A ``Prepared`` statement keeps SQLAlchemy's compiler and type conversions (the SQL text,
 the driver's parameter style, each column type's bind processor: SQLite's datetime
 strings, JSON) but does that work once, so a call is one cursor ``execute``.
-``None`` is always bound as SQL NULL (a JSON column would otherwise store ``null``).
+``None`` is always bound as SQL NULL (a JSON column would otherwise store ``null``), and
+column defaults are not filled in: the caller passes a value for every parameter.
 """
 
 from __future__ import annotations

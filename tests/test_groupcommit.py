@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from service.groupcommit import GroupCommit
@@ -67,3 +67,61 @@ def test_a_broken_writer_lock_fails_the_write_instead_of_hanging(engine, tmp_pat
     group = GroupCommit(str(tmp_path / "missing-dir" / "db.writers"))
     with pytest.raises(FileNotFoundError):
         group.run(engine, lambda conn: conn.execute(insert(comments), {"name": "x"}))
+
+
+def test_a_connection_the_server_dropped_is_replaced_before_anything_is_written(engine):
+    if engine.dialect.name != "postgresql":
+        pytest.skip("only a database server drops connections")
+    group = GroupCommit()
+    backend = group.run(engine, lambda conn: conn.execute(select(func.pg_backend_pid())).scalar())[0]
+    with engine.connect() as admin:
+        admin.execute(select(func.pg_terminate_backend(backend)))
+    comment_id = group.run(engine, lambda conn: conn.execute(insert(comments), {
+        **new(7).__dict__, "status": "received", "created_at": utcnow(), "updated_at": utcnow()})
+        .inserted_primary_key[0])[0]
+    assert get_comments(engine, [comment_id])[0]["body"] == "comment 7"
+
+
+def test_writes_of_one_group_share_one_call_of_their_after_commit_work(engine):
+    group, release, calls, results = GroupCommit(), threading.Event(), [], {}
+
+    def trigger() -> int:
+        calls.append(len(get_comments(engine, list(range(1, 100)))))  # sees the group's rows
+        return len(calls)
+
+    def blocking_first_write(conn):
+        release.wait()
+        return add_row(conn, 0)
+
+    def write(i: int) -> None:
+        results[i] = group.run(engine, (lambda conn: add_row(conn, i)) if i else blocking_first_write,
+                               trigger)
+
+    first = threading.Thread(target=write, args=(0,))
+    first.start()
+    others = [threading.Thread(target=write, args=(i,)) for i in range(1, 6)]
+    for thread in others:
+        thread.start()
+    while len(group._queue) < 5:  # the five queue up behind the blocked first commit
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join()
+    # once after the first commit, once after the group of five; each after its commit
+    assert len(calls) == 2 and min(calls) >= 1 and max(calls) == 6
+    shared = {results[i][1] for i in range(1, 6)}
+    assert len(shared) == 1 and results[0][1] not in shared
+
+
+def test_a_failing_after_commit_call_leaves_the_write_committed(engine):
+    def broken() -> None:
+        raise RuntimeError("redis is down")
+
+    comment_id, after = GroupCommit().run(engine, lambda conn: add_row(conn, 1), broken)
+    assert after is None and get_comments(engine, [comment_id])[0]["body"] == "comment 1"
+
+
+def add_row(conn, i: int) -> int:
+    now = utcnow()
+    values = {**new(i).__dict__, "status": "received", "created_at": now, "updated_at": now}
+    return conn.execute(insert(comments), values).inserted_primary_key[0]

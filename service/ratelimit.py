@@ -5,22 +5,28 @@ proxies of ours stand in front; only then are ``X-Forwarded-For`` and
 ``X-Forwarded-Proto`` read (by werkzeug's ``ProxyFix``, taking what our outermost proxy
 saw), so a client cannot pick its own address by sending the header.
 
-Submissions are limited per address with fixed-window counters from ``limits`` (one
-Redis round trip per limit: an INCR that sets the expiry on first use), kept in Redis so
-every web process shares them, and in memory while Redis fails, so an outage never
-turns a comment into a 500. Flask-Limiter did the same job but spent about 0.5 ms of
-Python per request deciding which limits apply; here only ``POST /api/v1/comments`` is
-limited, so the check is a hook on the submission blueprint and nothing else.
+Submissions are limited per address in fixed windows aligned to the clock (``10 per
+minute``: 12:00:00-12:00:59, ...). The counters live in Redis so every web process
+shares them: one ``INCR`` of the window's own key per check, plus an ``EXPIRE`` on the
+window's first hit, so a lost EXPIRE leaves a stray key but never blocks a later window.
+While Redis fails they are kept in memory, so an outage never turns a comment into a
+500. Flask-Limiter did this job with ``limits``' Lua script and about 0.5 ms of Python
+per request deciding which limits apply; here only ``POST /api/v1/comments`` is limited,
+by a hook on the submission blueprint, and a plain INCR costs the server less than a script.
+``MODQ_RATE_LIMIT_STORAGE_URL`` may also name any other ``limits`` storage (``memory://``).
 """
 
 from __future__ import annotations
 
+import math
 import time
 
 from flask import Flask, request
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+from redis import Redis
+from redis.exceptions import RedisError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.errors import error_response
@@ -29,18 +35,42 @@ from service.settings import Settings
 # After Redis fails, count in memory for this long before trying Redis again, so a
 # dead Redis costs one failed round trip every few seconds, not one per request.
 RETRY_SHARED_AFTER_SECONDS = 5.0
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+def seconds_left(limit: RateLimitItem, now: float | None = None) -> int:
+    """Whole seconds until the current window of ``limit`` ends (at least 1)."""
+    window = limit.get_expiry()
+    now = time.time() if now is None else now
+    return max(1, math.ceil(window - now % window))
+
+
+class RedisWindows:
+    """Clock-aligned fixed-window counters in Redis."""
+
+    def __init__(self, url: str) -> None:
+        self.redis = Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+
+    def hit(self, limit: RateLimitItem, client: str, now: float | None = None) -> bool:
+        """Count one hit in the current window; whether it is within the limit."""
+        window = limit.get_expiry()
+        now = time.time() if now is None else now
+        key = f"modq:rate:{limit.key_for('submit', client)}:{int(now // window)}"
+        count = self.redis.incr(key)
+        if count == 1:
+            self.redis.expire(key, window + 1)
+        return count <= limit.amount
 
 
 class SubmissionLimits:
     """The configured limits per client address, counted in Redis (or memory while it fails)."""
 
     def __init__(self, limits: list[RateLimitItem], storage_uri: str) -> None:
-        options = ({"socket_connect_timeout": 1, "socket_timeout": 1}
-                   if storage_uri.startswith(("redis", "rediss")) else {})
         self.limits = limits
-        self._shared = FixedWindowRateLimiter(storage_from_string(storage_uri, key_prefix="modq", **options))
+        self._redis = RedisWindows(storage_uri) if storage_uri.startswith(REDIS_SCHEMES) else None
+        self._other = None if self._redis else FixedWindowRateLimiter(storage_from_string(storage_uri))
         self._local = FixedWindowRateLimiter(MemoryStorage())
-        self._shared_failed_at: float | None = None
+        self._redis_failed_at: float | None = None
 
     def refused_by(self, client: str) -> RateLimitItem | None:
         """Count one submission from ``client``; the limit it exceeds, or None if allowed.
@@ -54,15 +84,17 @@ class SubmissionLimits:
         return None
 
     def _hit(self, limit: RateLimitItem, client: str) -> bool:
-        failed = self._shared_failed_at
+        if self._other is not None:
+            return self._other.hit(limit, "submit", client)
+        failed = self._redis_failed_at
         if failed is not None and time.monotonic() - failed < RETRY_SHARED_AFTER_SECONDS:
             return self._local.hit(limit, "submit", client)
         try:
-            allowed = self._shared.hit(limit, "submit", client)
-        except self._shared.storage.base_exceptions:
-            self._shared_failed_at = time.monotonic()
+            allowed = self._redis.hit(limit, client)
+        except RedisError:
+            self._redis_failed_at = time.monotonic()
             return self._local.hit(limit, "submit", client)
-        self._shared_failed_at = None
+        self._redis_failed_at = None
         return allowed
 
 
@@ -73,8 +105,7 @@ def _check(limits: SubmissionLimits):
     if limit is None:
         return None
     response, status = error_response(429, "too many comments from your address; try again later")
-    # An upper bound: the current window ends within one window length.
-    response.headers["Retry-After"] = str(max(1, limit.get_expiry()))
+    response.headers["Retry-After"] = str(seconds_left(limit))
     return response, status
 
 

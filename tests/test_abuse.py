@@ -33,15 +33,15 @@ def queued_jobs(redis_conn) -> list[str]:
 
 
 def test_the_request_after_the_limit_gets_429_json_with_retry_after(settings):
-    _, client = make_client(settings, rate_limit="3 per minute")
+    _, client = make_client(settings, rate_limit="3 per hour")
     answers = [post(client, {**COMMENT, "body": f"comment {i}"}) for i in range(4)]
     assert [r.status_code for r in answers] == [202, 202, 202, 429]
     assert answers[-1].get_json()["error"]
-    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 60
+    assert 1 <= int(answers[-1].headers["Retry-After"]) <= 3600
 
 
 def test_the_limit_is_per_client_address(settings):
-    _, client = make_client(settings, rate_limit="1 per minute")
+    _, client = make_client(settings, rate_limit="1 per day")
     assert post(client, environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 202
     assert post(client, environ_base={"REMOTE_ADDR": "198.51.100.1"}).status_code == 429
     assert post(client, {**COMMENT, "body": "other"},
@@ -49,26 +49,45 @@ def test_the_limit_is_per_client_address(settings):
 
 
 def test_web_processes_share_a_clients_count_through_redis(settings):
-    _, first = make_client(settings, rate_limit="2 per minute")
-    _, second = make_client(settings, rate_limit="2 per minute")
+    _, first = make_client(settings, rate_limit="2 per day")
+    _, second = make_client(settings, rate_limit="2 per day")
     assert post(first, {**COMMENT, "body": "one"}).status_code == 202
     assert post(second, {**COMMENT, "body": "two"}).status_code == 202
     assert post(first, {**COMMENT, "body": "three"}).status_code == 429
 
 
+def test_a_window_counts_from_zero_and_its_key_expires(redis_url, redis_conn):
+    from limits import parse
+
+    from service.ratelimit import RedisWindows, seconds_left
+
+    windows, limit = RedisWindows(redis_url), parse("2 per minute")
+    start = 1_800_000_000.0  # a minute boundary
+    assert [windows.hit(limit, "c", now=start + s) for s in (0, 30, 59)] == [True, True, False]
+    assert windows.hit(limit, "c", now=start + 60) and windows.hit(limit, "other", now=start + 59)
+    assert all(0 < redis_conn.ttl(key) <= 61 for key in redis_conn.keys("modq:rate:*"))
+    assert seconds_left(limit, now=start + 59.5) == 1 and seconds_left(limit, now=start) == 60
+
+
+def test_counters_can_be_kept_in_memory_instead(settings):
+    _, client = make_client(settings, rate_limit="1 per day", rate_limit_storage_url="memory://")
+    assert post(client).status_code == 202
+    assert post(client, {**COMMENT, "body": "again"}).status_code == 429
+
+
 def test_reading_is_not_limited(settings):
-    _, client = make_client(settings, rate_limit="1 per minute")
+    _, client = make_client(settings, rate_limit="1 per day")
     assert all(client.get("/api/v1/comments?post=p").status_code == 200 for _ in range(3))
 
 
 def test_without_trusted_proxies_a_forged_forwarded_for_changes_nothing(settings):
-    _, client = make_client(settings, rate_limit="1 per minute", proxy_count=0)
+    _, client = make_client(settings, rate_limit="1 per day", proxy_count=0)
     assert post(client, headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 202
     assert post(client, {**COMMENT, "body": "b"}, headers={"X-Forwarded-For": "192.0.2.2"}).status_code == 429
 
 
 def test_behind_one_proxy_the_forwarded_client_address_is_limited(settings, engine):
-    app, client = make_client(settings, rate_limit="1 per minute", proxy_count=1)
+    app, client = make_client(settings, rate_limit="1 per day", proxy_count=1)
     first = post(client, headers={"X-Forwarded-For": "192.0.2.1"})
     assert first.status_code == 202
     assert post(client, {**COMMENT, "body": "b"}, headers={"X-Forwarded-For": "192.0.2.1"}).status_code == 429
@@ -82,7 +101,7 @@ def test_behind_one_proxy_the_forwarded_client_address_is_limited(settings, engi
 
 
 def test_with_redis_down_the_limit_still_holds_from_memory(settings):
-    app, client = make_client(settings, rate_limit="2 per minute", redis_url="redis://127.0.0.1:1/0")
+    app, client = make_client(settings, rate_limit="2 per day", redis_url="redis://127.0.0.1:1/0")
     answers = [post(client, {**COMMENT, "body": f"c{i}"}).status_code for i in range(3)]
     assert answers == [202, 202, 429]
 

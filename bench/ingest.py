@@ -1,12 +1,16 @@
 """Ingest throughput: ``POST /api/v1/comments`` on ``modq serve`` against a bare Flask + LPUSH.
 
-Usage: python bench/ingest.py [--connections 32] [--seconds 10] [--rounds 3] [--threads 1] [--json]
+Usage: python bench/ingest.py [--connections 32] [--seconds 10] [--rounds 3] [--threads N]
+                              [--database-url postgresql://...] [--json]
 
-Both servers run under the same gunicorn settings (``--workers 2``), one after the other,
+Both servers run under the same gunicorn settings (``--workers 2`` and ``modq serve``'s
+default threads unless ``--threads``), one after the other,
 ``--rounds`` times, so load from anything else on the machine hits both alike; the
 medians are reported. The load comes from ``wrk`` (every request a different comment)
 or, without it, a Python client. Afterwards every 202 from modq must have its row in the
-database (counted, and a sample of ids read back).
+database (counted, and a sample of ids read back). modq stores into a scratch SQLite
+file, or with ``--database-url`` into a scratch database created on that PostgreSQL
+server (and dropped afterwards).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from urllib.parse import urlencode
 from support import ROOT, deployment, free_port, machine, percentile, report, start_modq, stop, wait_until
 
 from processes import http
+from service.server import DEFAULT_THREADS
 
 WRK_SCRIPT = r"""
 local counter = 0
@@ -124,10 +129,10 @@ def check_rows(settings, answered: int) -> dict:
             "ok": len(ids) >= answered and found == len(sample)}
 
 
-def run(connections: int, seconds: int, rounds: int, threads: int) -> dict:
+def run(connections: int, seconds: int, rounds: int, threads: int, postgres_url: str | None) -> dict:
     use_wrk = shutil.which("wrk") is not None
     results: dict[str, list[dict]] = {"bare": [], "modq": []}
-    with deployment() as (settings, env):
+    with deployment(postgres_url) as (settings, env):
         script = settings.var_dir / "post.lua"
         script.write_text(WRK_SCRIPT)
         ports = {"bare": free_port(), "modq": free_port()}
@@ -162,7 +167,7 @@ def run(connections: int, seconds: int, rounds: int, threads: int) -> dict:
             "ratio": median["modq"]["requests_per_second"] / median["bare"]["requests_per_second"],
             "errors": {name: sum(r["non_2xx"] + r["socket_errors"] for r in runs)
                        for name, runs in results.items()},
-            "rows": rows, "machine": machine()}
+            "rows": rows, "database": settings.database_url.split(":", 1)[0], "machine": machine()}
 
 
 def main() -> None:
@@ -170,14 +175,17 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (both apps)")
+    parser.add_argument("--threads", type=int, default=DEFAULT_THREADS,
+                        help="gunicorn threads per worker, both apps (default: modq serve's)")
+    parser.add_argument("--database-url", help="a PostgreSQL server to store into (default: SQLite)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
-    r = run(args.connections, args.seconds, args.rounds, args.threads)
+    r = run(args.connections, args.seconds, args.rounds, args.threads, args.database_url)
     b, m = r["median"]["bare"], r["median"]["modq"]
     report(r, [
         ("setup", f"gunicorn --workers 2 --threads {r['threads']}, {r['client']}, "
-                  f"{r['connections']} connections, {r['rounds']} x {r['seconds']} s each, medians"),
+                  f"{r['connections']} connections, {r['rounds']} x {r['seconds']} s each, medians, "
+                  f"{r['database']}"),
         ("bare Flask + LPUSH", f"{b['requests_per_second']:.0f} req/s, p50 {b['p50_ms']:.1f} ms, "
                                f"p99 {b['p99_ms']:.1f} ms"),
         ("modq POST /api/v1/comments", f"{m['requests_per_second']:.0f} req/s, p50 {m['p50_ms']:.1f} ms, "

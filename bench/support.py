@@ -15,7 +15,7 @@ import statistics
 import sys
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from redis import Redis
@@ -61,11 +61,35 @@ def model_dir() -> Path:
 
 
 @contextmanager
-def deployment() -> Iterator[tuple[Settings, dict[str, str]]]:
-    """Settings and a process environment for a scratch modq: temp SQLite, own Redis db."""
-    with tempfile.TemporaryDirectory(prefix="modq-bench-") as tmp, redis_database() as redis_url:
+def scratch_postgres(server_url: str) -> Iterator[str]:
+    """A database of its own on the PostgreSQL server of ``server_url``, dropped afterwards."""
+    from sqlalchemy import create_engine
+
+    from service.settings import database_url_for
+
+    server_url = database_url_for(server_url)
+    name = f"modq_bench_{os.getpid()}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name}")
+        conn.exec_driver_sql(f"CREATE DATABASE {name}")
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.dispose()
+
+
+@contextmanager
+def deployment(postgres_url: str | None = None) -> Iterator[tuple[Settings, dict[str, str]]]:
+    """Settings and a process environment for a scratch modq: own Redis db, and a temp
+    SQLite file, or a scratch database on the PostgreSQL server of ``postgres_url``."""
+    with (tempfile.TemporaryDirectory(prefix="modq-bench-") as tmp, redis_database() as redis_url,
+          scratch_postgres(postgres_url) if postgres_url else nullcontext(f"sqlite:///{tmp}/modq.sqlite3")
+          as database_url):
         settings = Settings(
-            var_dir=Path(tmp), database_url=f"sqlite:///{tmp}/modq.sqlite3", redis_url=redis_url,
+            var_dir=Path(tmp), database_url=database_url, redis_url=redis_url,
             owner_token="bench-owner-token", model_dir=model_dir(), secret_key="bench-secret",
             queue_name="modq-bench", rate_limit=BENCH_RATE_LIMIT,
         )

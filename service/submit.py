@@ -34,7 +34,7 @@ def ip_hash(address: str | None, secret: str) -> str:
     """Client addresses are personal data: keep only a keyed hash, enough to match repeats."""
     if not address:
         return ""
-    return hmac.new(secret.encode(), address.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(secret.encode(), address.encode(), hashlib.sha256).hex()
 
 
 def redirect_allowed(url: str, origins: tuple[str, ...]) -> bool:

@@ -69,3 +69,16 @@ def test_shipped_corpora_counts_match_the_readmes():
     assert counts[("sms", 1)] == 598 and counts[("sms", 0)] == 3862
     assert counts[("pilot:PlayStation4_x7QhUL8NUK4", 1)] == 20
     assert not any(e.source.startswith("pilot:") for e in shipped_corpora(include_pilot=False))
+
+
+def test_youtube_files_know_their_video_and_sms_files_their_channel(tmp_path):
+    header = "COMMENT_ID,CONTENT,CLASS\nx,nice,0\n"
+    assert load_file(write(tmp_path, "Youtube05-Shakira.csv", header))[0].page \
+        == "https://www.youtube.com/watch?v=pRpeEdMmmQ0"
+    assert load_file(write(tmp_path, "PlayStation4_x7QhUL8NUK4.csv", header))[0].page \
+        == "https://www.youtube.com/watch?v=x7QhUL8NUK4"
+    assert load_file(write(tmp_path, "comments.csv", header))[0].page == ""
+    [sms] = load_file(write(tmp_path, "msgs", "spam\tWIN now\n"))
+    assert (sms.channel, load_file(write(tmp_path, "c.csv", header))[0].channel) == ("sms", "comment")
+    own = load_file(write(tmp_path, "own.csv", "body,label,post\nsee /a/b,ham,/a/b\n"))
+    assert own[0].page == "/a/b"

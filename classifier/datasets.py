@@ -112,14 +112,23 @@ def video_page(path: Path) -> str:
     return f"https://www.youtube.com/watch?v={video}" if video else ""
 
 
+# Plain CSV column names: the first present of each list (`v1,v2` is the SMS collection's
+# CSV edition on Kaggle).
+_BODY_COLUMNS = ("body", "text", "message", "comment", "v2")
+_LABEL_COLUMNS = ("label", "class", "v1")
+
+
 def _load_csv(text: str, path: Path, source: str) -> list[LabelledComment]:
     header, rows = _csv_rows(text, path)
-    page = ""
+    page, channel = "", COMMENT
+    body_col = next((c for c in _BODY_COLUMNS if c in header), None)
+    label_col = next((c for c in _LABEL_COLUMNS if c in header), None)
     if "content" in header and ("class" in header or "tag" in header):
         body_col, label_col, name_col = "content", "class" if "class" in header else "tag", "author"
         page = video_page(path)
-    elif "body" in header and "label" in header:
-        body_col, label_col, name_col = "body", "label", "name"
+    elif body_col and label_col:
+        name_col = "name"
+        channel = SMS if (label_col, body_col) == ("v1", "v2") else COMMENT
     else:
         raise DatasetError(
             f"{path}, line 1: unknown columns {header}; expected CONTENT+CLASS/TAG "
@@ -136,6 +145,7 @@ def _load_csv(text: str, path: Path, source: str) -> list[LabelledComment]:
                 email=(row.get("email") or "").strip(),
                 homepage=(row.get("homepage") or "").strip(),
                 page=(row.get("page") or row.get("post") or page).strip(),
+                channel=(row.get("channel") or channel).strip(),
                 label=_label(row[label_col], path, line),
                 source=source,
             )

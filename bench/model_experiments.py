@@ -381,18 +381,6 @@ CANDIDATES = {
 }
 
 
-if __name__ == "__main__":
-    names = [a for a in sys.argv[1:] if not a.startswith("--")] or ["current"]
-    data()
-    for name in names:
-        logits, pilots, seconds = oof(CANDIDATES[name])
-        target = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--target=")),
-                      0.005)
-        report(name, logits, seconds, target, pilots)
-        if "--dump" in sys.argv:
-            dump(logits, ("youtube:Youtube02-KatyPerry", "youtube:Youtube03-LMFAO"))
-
-
 def top_hams(name: str, count: int = 15) -> None:
     """The highest-scoring video hams (what sets a video-only threshold)."""
     logits, _, _ = oof(CANDIDATES[name])
@@ -403,3 +391,40 @@ def top_hams(name: str, count: int = 15) -> None:
     hams = [i for i in np.flatnonzero(video & (y == 0))]
     for i in sorted(hams, key=lambda i: -scores[i])[:count]:
         print(f"  {scores[i]:.3f} {sources[i][8:20]:12s} {examples[i].body[:110]!r}")
+
+
+def sms_char_copy(c=30.0):
+    """Channel copies of words and signals for both domains, of char n-grams for SMS only."""
+    from sklearn.linear_model import LogisticRegression
+
+    def fit_predict(train, test):
+        examples, X, y, folds, sources = data()
+        A, B = features(train, test, ["word12", "charwb25-digits", "signal"])
+        W, V = features(train, test, ["word12", "signal"])
+        C_, D = features(train, test, ["charwb25-digits"])
+        v = is_video().astype(np.float32)
+        A = sp.hstack([A, sp.diags(v[train]) @ W, sp.diags(1 - v[train]) @ W,
+                       sp.diags(1 - v[train]) @ C_], format="csr")
+        B = sp.hstack([B, sp.diags(v[test]) @ V, sp.diags(1 - v[test]) @ V,
+                       sp.diags(1 - v[test]) @ D], format="csr")
+        model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced", solver="liblinear",
+                                   random_state=0)
+        model.fit(A, y[train], sample_weight=weights_for("domain")[train])
+        return model.decision_function(B)
+    return fit_predict
+
+
+CANDIDATES["sms-char-copy"] = sms_char_copy()
+CANDIDATES["fead-word-again"] = lr_fead(["word12", "charwb25-digits", "signal"], copy=["word12", "signal"])
+
+
+if __name__ == "__main__":
+    names = [a for a in sys.argv[1:] if not a.startswith("--")] or ["current"]
+    data()
+    for name in names:
+        logits, pilots, seconds = oof(CANDIDATES[name])
+        target = next((float(a.split("=")[1]) for a in sys.argv if a.startswith("--target=")),
+                      0.005)
+        report(name, logits, seconds, target, pilots)
+        if "--dump" in sys.argv:
+            dump(logits, ("youtube:Youtube02-KatyPerry", "youtube:Youtube03-LMFAO"))

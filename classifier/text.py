@@ -23,7 +23,11 @@ _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
     # Bare domains only for TLDs that are not also words: "me.i", "cherthala.in case" in
     # hurried SMS text are not links.
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?",
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?"
+    # Any other TLD only with a path after it (`trojmiasto.pl/vena-bus.html`), and YouTube's
+    # own relative links (`/watch?v=...`), which comments paste without the host.
+    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[\w\-./?=&%#~+]+"
+    r"|(?<![\w/])/watch\?v=[\w-]{11}",
     re.IGNORECASE,
 )
 _REPEAT_RE = re.compile(r"(\S)\1{3,}")
@@ -32,7 +36,7 @@ _REPEAT_RE = re.compile(r"(\S)\1{3,}")
 # let the model weigh the two shapes apart.
 _PHONE_RE = re.compile(r"(?<![\d,.])(?:0\d{9,11}|0\d{3,4}[ -]\d{3}[ -]?\d{3,4}|\d{5})(?![\d,.])")
 _BIG_NUMBER_RE = re.compile(r"\d{6,}|\d{1,3}(?:,\d{3}){2,}")
-_VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch", re.IGNORECASE)
+_VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch|^/watch\?v=", re.IGNORECASE)
 _MONEY_RE = re.compile(r"[$£€]\s?\d")
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 

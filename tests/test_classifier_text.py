@@ -55,3 +55,13 @@ def test_a_link_to_the_page_is_not_counted_as_a_link():
     assert "__link__" in signal_tokens(body)
     mixed = signal_tokens(body + " and http://spam.example", page="https://youtu.be/KQ6zr6kCPj8")
     assert "__page_link__" in mixed and "__links_1__" in mixed
+
+
+def test_links_without_a_known_tld_need_a_path_and_youtube_relative_links_count():
+    from classifier.text import find_links
+
+    assert find_links("She loves Vena. trojmiasto.pl/Vena-Bus-Taxi-o59253.html") \
+        == ["trojmiasto.pl/Vena-Bus-Taxi-o59253.html"]
+    assert find_links("my new song: /watch?v=w6gkM-XNY2M enjoy") == ["/watch?v=w6gkM-XNY2M"]
+    assert "__video_link__" in signal_tokens("my new song: /watch?v=w6gkM-XNY2M enjoy")
+    assert find_links("ok me.i see you, 1.5/10, and/or e.g. it") == []

@@ -10,21 +10,40 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 _SPAM_WORDS = {"spam": 1, "1": 1, "ham": 0, "0": 0}
+COMMENT, SMS = "comment", "sms"
+CHANNELS = (COMMENT, SMS)
+# The YouTube Spam Collection's videos (its README and UCI page): a link to the video a
+# comment is on is a reference ("best part at 2:19"), not promotion.
+COLLECTION_VIDEOS = {
+    "Youtube01-Psy": "9bZkp7q19f0", "Youtube02-KatyPerry": "CevxZvSJLk8",
+    "Youtube03-LMFAO": "KQ6zr6kCPj8", "Youtube04-Eminem": "uelHwf8o7_U",
+    "Youtube05-Shakira": "pRpeEdMmmQ0",
+}
+_VIDEO_ID_IN_NAME = re.compile(r"[_-]([\w-]{11})$")
 
 
 @dataclass(frozen=True)
 class CommentInput:
-    """What the model scores: the comment as submitted (original text, not normalised)."""
+    """What the model scores: the comment as submitted (original text, not normalised).
+
+    `page` is the address or thread key of the page the comment was posted on (a link
+    back to it is not promotion).  `channel` says what kind of text this is: blog and
+    video comments are `comment`; the SMS corpus is `sms`, whose spam and base rates
+    differ, so the model keeps channel-specific weights and thresholds for it.
+    """
 
     body: str
     name: str = ""
     email: str = ""
     homepage: str = ""
+    page: str = ""
+    channel: str = COMMENT
 
 
 @dataclass(frozen=True)
@@ -66,7 +85,8 @@ def _load_sms(text: str, path: Path, source: str) -> list[LabelledComment]:
         label, sep, body = line.partition("\t")
         if not sep:
             raise DatasetError(f"{path}, line {number}: expected 'label<TAB>text'")
-        rows.append(LabelledComment(body=body, label=_label(label, path, number), source=source))
+        rows.append(LabelledComment(body=body, label=_label(label, path, number), source=source,
+                                    channel=SMS))
     return rows
 
 
@@ -82,12 +102,33 @@ def _csv_rows(text: str, path: Path) -> tuple[list[str], list[tuple[int, dict[st
     return header, rows
 
 
+def video_page(path: Path) -> str:
+    """The video a YouTube file's comments are on: a Collection file's known id, or an
+    11-character id ending the file name (`PlayStation4_x7QhUL8NUK4.csv`)."""
+    known = next((video for stem, video in COLLECTION_VIDEOS.items()
+                  if path.stem.lower() == stem.lower()), None)
+    found = _VIDEO_ID_IN_NAME.search(path.stem)
+    video = known or (found.group(1) if found else "")
+    return f"https://www.youtube.com/watch?v={video}" if video else ""
+
+
+# Plain CSV column names: the first present of each list (`v1,v2` is the SMS collection's
+# CSV edition on Kaggle).
+_BODY_COLUMNS = ("body", "text", "message", "comment", "v2")
+_LABEL_COLUMNS = ("label", "class", "v1")
+
+
 def _load_csv(text: str, path: Path, source: str) -> list[LabelledComment]:
     header, rows = _csv_rows(text, path)
+    page, channel = "", COMMENT
+    body_col = next((c for c in _BODY_COLUMNS if c in header), None)
+    label_col = next((c for c in _LABEL_COLUMNS if c in header), None)
     if "content" in header and ("class" in header or "tag" in header):
         body_col, label_col, name_col = "content", "class" if "class" in header else "tag", "author"
-    elif "body" in header and "label" in header:
-        body_col, label_col, name_col = "body", "label", "name"
+        page = video_page(path)
+    elif body_col and label_col:
+        name_col = "name"
+        channel = SMS if (label_col, body_col) == ("v1", "v2") else COMMENT
     else:
         raise DatasetError(
             f"{path}, line 1: unknown columns {header}; expected CONTENT+CLASS/TAG "
@@ -103,6 +144,8 @@ def _load_csv(text: str, path: Path, source: str) -> list[LabelledComment]:
                 name=(row.get(name_col) or "").strip(),
                 email=(row.get("email") or "").strip(),
                 homepage=(row.get("homepage") or "").strip(),
+                page=(row.get("page") or row.get("post") or page).strip(),
+                channel=(row.get("channel") or channel).strip(),
                 label=_label(row[label_col], path, line),
                 source=source,
             )

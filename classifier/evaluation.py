@@ -15,11 +15,13 @@ from sklearn.metrics import roc_auc_score
 from .datasets import LabelledComment
 
 
-def metrics(labels: Sequence[int], scores: Sequence[float], threshold: float) -> dict:
+def metrics(labels: Sequence[int], scores: Sequence[float],
+            threshold: float | Sequence[float]) -> dict:
     """Accuracy, spam caught, blocked ham, F1, MCC, ROC AUC and the confusion counts.
 
-    Defined for degenerate sets too (one class only: AUC is None, ratios of 0/0 are 0),
-    because an owner's first labels are often all ham.
+    `threshold` is one value, or one per row (rows of different channels). Defined for
+    degenerate sets too (one class only: AUC is None, ratios of 0/0 are 0), because an
+    owner's first labels are often all ham.
     """
     y = np.asarray(labels, dtype=int)
     s = np.asarray(scores, dtype=float)
@@ -39,8 +41,14 @@ def metrics(labels: Sequence[int], scores: Sequence[float], threshold: float) ->
         "roc_auc": float(roc_auc_score(y, s)) if 0 < y.sum() < n else None,
         "confusion": {"tp": tp, "fp": fp, "tn": tn, "fn": fn},
         "n": n,
-        "threshold": float(threshold),
+        "threshold": _threshold_summary(threshold),
     }
+
+
+def _threshold_summary(threshold: float | Sequence[float]) -> float | list[float]:
+    """The threshold used, or the distinct per-channel thresholds when rows differ."""
+    distinct = sorted({float(t) for t in np.ravel(threshold)})
+    return distinct[0] if len(distinct) == 1 else distinct
 
 
 def reliability(labels: Sequence[int], scores: Sequence[float], bins: int = 10) -> list[dict]:
@@ -64,8 +72,9 @@ def reliability(labels: Sequence[int], scores: Sequence[float], bins: int = 10) 
 
 
 def evaluate(model, examples: Sequence[LabelledComment], threshold: float | None = None) -> dict:
-    """Score labelled examples with `model` at its spam threshold (or `threshold`)."""
-    if threshold is None:
-        threshold = model.spam_threshold
-    scores = model.predict_proba(examples) if examples else np.zeros(0)
-    return metrics([e.label for e in examples], scores, threshold)
+    """Score labelled examples with `model` at each one's channel threshold (or `threshold`)."""
+    if not examples:
+        return metrics([], np.zeros(0), threshold if threshold is not None else model.spam_threshold)
+    scores = model.predict_proba(examples)
+    thresholds = model.thresholds(examples) if threshold is None else threshold
+    return metrics([e.label for e in examples], scores, thresholds)

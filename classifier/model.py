@@ -16,8 +16,8 @@ import scipy.sparse as sp
 from sklearn import config_context
 
 from . import reasons
-from .datasets import CommentInput
-from .features import TEXT, model_input
+from .datasets import COMMENT, CommentInput
+from .features import TEXT, channel_of, model_input
 from .text import SIGNAL_WORDS
 
 MAX_REASONS = 5
@@ -40,10 +40,15 @@ class SpamModel:
         self.pipeline = pipeline
         self.metadata = metadata
         self.version = version or metadata.get("version", "unsaved")
-        self.spam_threshold = float(metadata.get("thresholds", {}).get("spam", 0.5))
+        thresholds = metadata.get("thresholds", {})
+        self.spam_threshold = float(thresholds.get("spam", 0.5))  # for comments
+        self._spam_thresholds = {COMMENT: self.spam_threshold, **{
+            channel: float(t["spam"]) for channel, t in thresholds.get("channels", {}).items()}}
         calibration = metadata.get("calibration", {})
-        self._slope = float(calibration.get("slope", 1.0))
-        self._intercept = float(calibration.get("intercept", 0.0))
+        self._calibrations = {COMMENT: (float(calibration.get("slope", 1.0)),
+                                        float(calibration.get("intercept", 0.0))), **{
+            channel: (float(c["slope"]), float(c["intercept"]))
+            for channel, c in calibration.get("channels", {}).items()}}
         features = pipeline.named_steps["features"]
         self._blocks = [(name, tr, col) for name, tr, col in features.transformers_
                         if name != "remainder" and tr != "drop"]
@@ -51,9 +56,14 @@ class SpamModel:
         classifier = pipeline.named_steps["model"]
         self._coef = np.asarray(classifier.coef_, dtype=np.float64).ravel()
         self._bias = float(np.ravel(classifier.intercept_)[0])
-        self._signal_names = self._transformer("signal").get_feature_names_out()
+        self._signal_names = {name: self._transformer(name).get_feature_names_out()
+                              for name in self._named("signal")}
         self._word_analyzer = None
         self._hashes: dict[str, int] = {}
+
+    def _named(self, kind: str) -> list[str]:
+        """The blocks of one kind: `word`, then its channel copies (`word:sms`...)."""
+        return [name for name, _, _ in self._blocks if name.split(":")[0] == kind]
 
     def _transformer(self, name: str):
         return next(tr for block, tr, _ in self._blocks if block == name)
@@ -69,15 +79,24 @@ class SpamModel:
             parts = [tr.transform(rows[:, col]) for _, tr, col in self._blocks]
         return sp.hstack(parts, format="csr")
 
-    def _calibrate(self, logits: np.ndarray) -> np.ndarray:
-        return 1.0 / (1.0 + np.exp(-(self._slope * logits + self._intercept)))
+    def _per_channel(self, comments: Sequence[CommentInput], values: dict) -> np.ndarray:
+        """Each comment's entry of a per-channel table (comments' entry if none)."""
+        return np.array([values.get(channel_of(c), values[COMMENT]) for c in comments])
+
+    def _calibrate(self, logits: np.ndarray, comments: Sequence[CommentInput]) -> np.ndarray:
+        slope, intercept = self._per_channel(comments, self._calibrations).T
+        return 1.0 / (1.0 + np.exp(-(slope * logits + intercept)))
+
+    def thresholds(self, comments: Sequence[CommentInput]) -> np.ndarray:
+        """Each comment's spam threshold: the one learned for its channel."""
+        return self._per_channel(comments, self._spam_thresholds)
 
     def predict_proba(self, comments: Sequence[CommentInput]) -> np.ndarray:
         """Calibrated P(spam) for each comment; no reasons, so this is the fast batch path."""
         if not comments:
             return np.zeros(0)
         matrix = self._features(model_input(comments))
-        return self._calibrate(matrix @ self._coef + self._bias)
+        return self._calibrate(matrix @ self._coef + self._bias, comments)
 
     def score(self, comments: Sequence[CommentInput]) -> list[Score]:
         """P(spam) with up to five human-readable reasons per comment."""
@@ -85,17 +104,20 @@ class SpamModel:
             return []
         rows = model_input(comments)
         matrix = self._features(rows)
-        probabilities = self._calibrate(matrix @ self._coef + self._bias)
+        probabilities = self._calibrate(matrix @ self._coef + self._bias, comments)
         texts = rows[:, TEXT].tolist()
         weights = reasons.new_weights(len(texts))
         word, char = (self._transformer(name).named_steps["hash"] for name in ("word", "char"))
         if self._word_analyzer is None:
             self._word_analyzer = word.build_analyzer()
-        reasons.word_weights(texts, self._word_analyzer, word.n_features, self._block(matrix, "word"),
-                             self._hash, weights)
+        for name in self._named("word"):  # shared weights, then the channel's own: they add up
+            reasons.word_weights(texts, self._word_analyzer, word.n_features,
+                                 self._block(matrix, name), self._hash, weights)
         reasons.char_weights(texts, rows[:, self._column("char")].tolist(), char.ngram_range,
                              char.n_features, self._block(matrix, "char"), weights)
-        reasons.signal_weights(self._block(matrix, "signal"), self._signal_names, SIGNAL_WORDS, weights)
+        for name in self._named("signal"):
+            reasons.signal_weights(self._block(matrix, name), self._signal_names[name],
+                                   SIGNAL_WORDS, weights)
         return [Score(float(p), reasons.top(w, MAX_REASONS, toward_spam=p >= 0.5))
                 for p, w in zip(probabilities, weights, strict=True)]
 

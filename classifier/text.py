@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from urllib.parse import urlsplit
 
 MAX_BODY_CHARS = 5000  # long bodies are truncated: spam signal sits early, cost grows linearly
 
@@ -22,7 +23,11 @@ _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
     # Bare domains only for TLDs that are not also words: "me.i", "cherthala.in case" in
     # hurried SMS text are not links.
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?",
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?"
+    # Any other TLD only with a path after it (`trojmiasto.pl/vena-bus.html`), and YouTube's
+    # own relative links (`/watch?v=...`), which comments paste without the host.
+    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[\w\-./?=&%#~+]+"
+    r"|(?<![\w/])/watch\?v=[\w-]{11}",
     re.IGNORECASE,
 )
 _REPEAT_RE = re.compile(r"(\S)\1{3,}")
@@ -31,8 +36,9 @@ _REPEAT_RE = re.compile(r"(\S)\1{3,}")
 # let the model weigh the two shapes apart.
 _PHONE_RE = re.compile(r"(?<![\d,.])(?:0\d{9,11}|0\d{3,4}[ -]\d{3}[ -]?\d{3,4}|\d{5})(?![\d,.])")
 _BIG_NUMBER_RE = re.compile(r"\d{6,}|\d{1,3}(?:,\d{3}){2,}")
-_VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch", re.IGNORECASE)
+_VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch|^/watch\?v=", re.IGNORECASE)
 _MONEY_RE = re.compile(r"[$£€]\s?\d")
+_VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 
 
 def _drop_format_chars(text: str) -> str:
@@ -70,6 +76,41 @@ def find_links(text: str) -> list[str]:
     return _URL_RE.findall(text)
 
 
+def _page_key(address: str) -> tuple[str, str] | None:
+    """What identifies a page: ("video", id) for a YouTube video, else (host, path).
+
+    Accepts full URLs, `example.com/x`, and thread keys that are paths (`/2026/11/post`,
+    host ""). The root path alone identifies nothing (a link to a home page is not a link
+    to the post).
+    """
+    address = address.strip()
+    video = _VIDEO_ID_RE.search(address)
+    if video:
+        return ("video", video.group(1))
+    if not address.startswith(("/", "http://", "https://")):
+        address = "http://" + address
+    try:
+        parts = urlsplit(address)
+    except ValueError:
+        return None
+    path = parts.path.rstrip("/")
+    if not path:
+        return None
+    host = (parts.hostname or "").removeprefix("www.")
+    return (host, path)
+
+
+def links_to_page(link: str, page: str) -> bool:
+    """Does `link` point at `page` (the page the comment is on)?  Then it is a reference
+    ("my favourite part is 2:19"), not promotion."""
+    page_key, link_key = _page_key(page), _page_key(link)
+    if page_key is None or link_key is None:
+        return False
+    if not page_key[0]:  # a thread key: a path on the blog's own host, whichever it is
+        return link_key[0] != "video" and link_key[1] == page_key[1]
+    return link_key == page_key
+
+
 def _caps_ratio(text: str) -> tuple[float, int]:
     """Share of upper-case letters among cased letters, and the number of cased letters."""
     cased = [ch for ch in text if ch.isupper() or ch.islower()]
@@ -78,15 +119,20 @@ def _caps_ratio(text: str) -> tuple[float, int]:
     return sum(ch.isupper() for ch in cased) / len(cased), len(cased)
 
 
-def signal_tokens(body: str, homepage: str = "") -> list[str]:
+def signal_tokens(body: str, homepage: str = "", page: str = "") -> list[str]:
     """Extra signals as pseudo-words (`__links_2__`), so a plain vectorizer can use them.
 
     Computed on the cleaned (NFKC, Cf-free) text, so they are as robust to look-alike
-    characters as the text features are.
+    characters as the text features are.  Links back to `page` are counted apart.
     """
     text = clean(body)
     tokens: list[str] = []
     links = find_links(text)
+    if page:
+        own = [link for link in links if links_to_page(link, page)]
+        if own:
+            tokens.append("__page_link__")
+            links = [link for link in links if link not in own]
     if links:
         tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
         if all(_VIDEO_LINK_RE.search(link) for link in links):
@@ -121,6 +167,7 @@ SIGNAL_WORDS = {
     "__caps_some__": "many capitals",
     "__repeat__": "repeated characters",
     "__video_link__": "link to a video",
+    "__page_link__": "link to this page",
     "__phone__": "phone number or short code",
     "__big_number__": "large number",
     "__money__": "money amount",

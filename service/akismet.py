@@ -85,7 +85,8 @@ def _check(form) -> Response:
         return _text("no live model", 503)
     comment = CommentInput(body=form.get("comment_content", ""), name=form.get("comment_author", ""),
                            email=form.get("comment_author_email", ""),
-                           homepage=form.get("comment_author_url", ""))
+                           homepage=form.get("comment_author_url", ""),
+                           page=form.get("permalink", ""))
     score = float(model.predict_proba([comment])[0])
     if score < live.threshold(model):
         return _text("false")

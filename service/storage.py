@@ -384,7 +384,7 @@ def waiting_comments(engine: Engine, after_id: int, limit: int) -> list[dict[str
     with engine.begin() as conn:
         rows = conn.execute(
             select(comments.c.id, comments.c.status, comments.c.body, comments.c.name,
-                   comments.c.email, comments.c.homepage)
+                   comments.c.email, comments.c.homepage, comments.c.post)
             .where(comments.c.status == Status.RECEIVED.value, comments.c.id > after_id)
             .order_by(comments.c.id)
             .limit(limit)

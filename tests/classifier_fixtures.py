@@ -43,7 +43,8 @@ def tiny_examples() -> list[LabelledComment]:
 def tiny_trained(metadata: dict | None = None) -> TrainedModel:
     """A quickly fitted pipeline of the real shape (for store tests; no cross-validation)."""
     examples = tiny_examples()
-    pipeline = build_pipeline().fit(model_input(examples), np.array([e.label for e in examples]))
+    pipeline = build_pipeline(["comment"]).fit(model_input(examples),
+                                              np.array([e.label for e in examples]))
     meta = {"thresholds": {"spam": 0.5}, "metrics": {"overall": {"mcc": 0.5}}}
     return TrainedModel(pipeline=pipeline, metadata={**meta, **(metadata or {})})
 

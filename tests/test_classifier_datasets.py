@@ -69,3 +69,25 @@ def test_shipped_corpora_counts_match_the_readmes():
     assert counts[("sms", 1)] == 598 and counts[("sms", 0)] == 3862
     assert counts[("pilot:PlayStation4_x7QhUL8NUK4", 1)] == 20
     assert not any(e.source.startswith("pilot:") for e in shipped_corpora(include_pilot=False))
+
+
+def test_youtube_files_know_their_video_and_sms_files_their_channel(tmp_path):
+    header = "COMMENT_ID,CONTENT,CLASS\nx,nice,0\n"
+    assert load_file(write(tmp_path, "Youtube05-Shakira.csv", header))[0].page \
+        == "https://www.youtube.com/watch?v=pRpeEdMmmQ0"
+    assert load_file(write(tmp_path, "PlayStation4_x7QhUL8NUK4.csv", header))[0].page \
+        == "https://www.youtube.com/watch?v=x7QhUL8NUK4"
+    assert load_file(write(tmp_path, "comments.csv", header))[0].page == ""
+    [sms] = load_file(write(tmp_path, "msgs", "spam\tWIN now\n"))
+    assert (sms.channel, load_file(write(tmp_path, "c.csv", header))[0].channel) == ("sms", "comment")
+    own = load_file(write(tmp_path, "own.csv", "body,label,post\nsee /a/b,ham,/a/b\n"))
+    assert own[0].page == "/a/b"
+
+
+def test_other_common_column_names_and_the_kaggle_sms_csv(tmp_path):
+    [row] = load_file(write(tmp_path, "a.csv", "text,label\nbuy now,spam\n"))
+    assert (row.body, row.label, row.channel) == ("buy now", 1, "comment")
+    kaggle = load_file(write(tmp_path, "spam.csv", "v1,v2,,,\nspam,WIN now,,,\nham,ok,,,\n"))
+    assert [(r.label, r.body, r.channel) for r in kaggle] == [(1, "WIN now", "sms"), (0, "ok", "sms")]
+    tagged = load_file(write(tmp_path, "b.csv", "message,class,channel\nhi there,0,sms\n"))
+    assert tagged[0].channel == "sms"

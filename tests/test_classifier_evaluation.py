@@ -5,15 +5,20 @@ from classifier import LabelledComment, evaluate
 
 
 class FixedModel:
-    """Stands in for SpamModel: returns given scores."""
+    """Stands in for SpamModel: returns given scores; thresholds per channel."""
 
     spam_threshold = 0.5
 
-    def __init__(self, scores):
+    def __init__(self, scores, channel_thresholds=None):
         self.scores = np.array(scores)
+        self.channel_thresholds = channel_thresholds or {}
 
     def predict_proba(self, comments):
         return self.scores[: len(comments)]
+
+    def thresholds(self, comments):
+        return np.array([self.channel_thresholds.get(c.channel, self.spam_threshold)
+                         for c in comments])
 
 
 def test_metrics_on_a_hand_computed_example():
@@ -35,6 +40,12 @@ def test_threshold_override_and_single_class_set():
     result = evaluate(FixedModel([0.7, 0.2]), examples, threshold=0.8)
     assert result["blocked_ham"] == 0.0 and result["roc_auc"] is None
     assert evaluate(FixedModel([0.7, 0.2]), examples)["blocked_ham"] == 0.5
+
+
+def test_each_row_is_judged_at_its_channels_threshold():
+    examples = [LabelledComment(body="a", label=0), LabelledComment(body="b", label=0, channel="sms")]
+    result = evaluate(FixedModel([0.7, 0.7], {"sms": 0.8}), examples)
+    assert result["confusion"]["fp"] == 1 and result["threshold"] == [0.5, 0.8]
 
 
 def test_reliability_bins_count_scores_and_observed_spam_rate():

@@ -100,3 +100,27 @@ def test_reasons_follow_the_side_the_score_leans_to(model):
     [ham] = model.score([CommentInput("I love this song, the video is beautiful")])
     assert ham.spam_score < 0.5 and ham.reasons
     assert not {'"subscribe"', '"channel"', "2 links"} & set(ham.reasons)
+
+
+def test_a_link_back_to_the_page_is_not_promotion(model):
+    body = "my favourite part <a href='https://www.youtube.com/watch?v=KQ6zr6kCPj8&t=3m40s'>3:40</a>"
+    here, elsewhere = model.score([CommentInput(body, page="https://youtu.be/KQ6zr6kCPj8"),
+                                   CommentInput(body, page="https://youtu.be/9bZkp7q19f0")])
+    assert here.spam_score < elsewhere.spam_score
+    assert here.spam_score < model.spam_threshold <= elsewhere.spam_score
+    assert "link to this page" in here.reasons
+
+
+def test_channels_have_their_own_calibration_and_threshold(model):
+    meta = model.metadata
+    sms = meta["thresholds"]["channels"]["sms"]["spam"]
+    assert 0.5 <= sms < 1.0 and "sms" in meta["calibration"]["channels"]
+    text = "FREE entry: text WIN to 87121 to claim your prize"
+    as_comment, as_sms = model.predict_proba([CommentInput(text), CommentInput(text, channel="sms")])
+    assert as_comment != as_sms  # channel weights and calibration differ
+    assert list(model.thresholds([CommentInput(text), CommentInput(text, channel="sms"),
+                                  CommentInput(text, channel="fax")])) \
+        == [model.spam_threshold, sms, model.spam_threshold]
+    groups = meta["metrics"]["groups"]
+    assert groups["sms"]["threshold"] == sms
+    assert groups["youtube:Youtube01-Psy"]["threshold"] == model.spam_threshold

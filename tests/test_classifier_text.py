@@ -1,7 +1,9 @@
+import pytest
+
 from classifier import normalize
 from classifier.datasets import CommentInput
 from classifier.features import model_input
-from classifier.text import MAX_BODY_CHARS, signal_tokens
+from classifier.text import MAX_BODY_CHARS, links_to_page, signal_tokens
 
 
 def test_normalize_folds_width_case_and_format_chars():
@@ -30,3 +32,36 @@ def test_signals_describe_links_homepage_caps_and_repeats():
 def test_long_bodies_are_truncated_for_the_model():
     rows = model_input([CommentInput(body="spam " * 20000)])
     assert len(rows[0, 0]) <= MAX_BODY_CHARS
+
+
+@pytest.mark.parametrize("link, page, expected", [
+    ("http://youtu.be/9bZkp7q19f0", "https://www.youtube.com/watch?v=9bZkp7q19f0", True),
+    ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "KQ6zr6kCPj8", False),  # no id form
+    ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "youtu.be/KQ6zr6kCPj8", True),
+    ("http://youtu.be/aaaaaaaaaaa", "https://www.youtube.com/watch?v=9bZkp7q19f0", False),
+    ("https://blog.example/2026/11/async/", "/2026/11/async", True),
+    ("https://blog.example/2026/11/other", "/2026/11/async", False),
+    ("https://www.blog.example/2026/11/async#c3", "https://blog.example/2026/11/async", True),
+    ("https://spam.example/2026/11/async", "https://blog.example/2026/11/async", False),
+    ("https://blog.example/", "https://blog.example/", False),  # a home page is no post
+])
+def test_links_to_the_page_itself(link, page, expected):
+    assert links_to_page(link, page) is expected
+
+
+def test_a_link_to_the_page_is_not_counted_as_a_link():
+    body = "best part <a href='http://www.youtube.com/watch?v=KQ6zr6kCPj8&amp;t=2m19s'>2:19</a>"
+    assert signal_tokens(body, page="https://youtu.be/KQ6zr6kCPj8") == ["__page_link__"]
+    assert "__link__" in signal_tokens(body)
+    mixed = signal_tokens(body + " and http://spam.example", page="https://youtu.be/KQ6zr6kCPj8")
+    assert "__page_link__" in mixed and "__links_1__" in mixed
+
+
+def test_links_without_a_known_tld_need_a_path_and_youtube_relative_links_count():
+    from classifier.text import find_links
+
+    assert find_links("She loves Vena. trojmiasto.pl/Vena-Bus-Taxi-o59253.html") \
+        == ["trojmiasto.pl/Vena-Bus-Taxi-o59253.html"]
+    assert find_links("my new song: /watch?v=w6gkM-XNY2M enjoy") == ["/watch?v=w6gkM-XNY2M"]
+    assert "__video_link__" in signal_tokens("my new song: /watch?v=w6gkM-XNY2M enjoy")
+    assert find_links("ok me.i see you, 1.5/10, and/or e.g. it") == []

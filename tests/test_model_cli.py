@@ -76,3 +76,22 @@ def test_every_command_has_help():
     for command, args in [(train, []), (evaluate, []), (models, []), (models, ["list"])]:
         result = CliRunner().invoke(command, [*args, "--help"])
         assert result.exit_code == 0 and len(result.output) > 80
+
+
+def test_evaluate_reads_the_channel_from_the_file_and_takes_overrides(store_dir, tmp_path):
+    model = ModelStore(store_dir).load()
+    sms_threshold = model.metadata["thresholds"]["channels"]["sms"]["spam"]
+    messages = tmp_path / "messages"
+    messages.write_text("spam\tWIN a prize, txt WIN to 80086\nham\tsee you at 6\n", encoding="utf-8")
+    as_sms = json.loads(CliRunner().invoke(evaluate, ["--data", str(messages), "--json"]).output)
+    assert as_sms["threshold"] == pytest.approx(sms_threshold)
+    forced = CliRunner().invoke(evaluate, ["--data", str(messages), "--json", "--channel", "comment"])
+    assert json.loads(forced.output)["threshold"] == pytest.approx(model.spam_threshold)
+    video = tmp_path / "video.csv"
+    video.write_text("COMMENT_ID,CONTENT,CLASS\na,best part http://youtu.be/9bZkp7q19f0,0\n"
+                     "b,check out my channel http://youtu.be/aaaaaaaaaaa,1\n", encoding="utf-8")
+    args = ["--data", str(video), "--json"]
+    plain = json.loads(CliRunner().invoke(evaluate, args).output)
+    on_page = json.loads(CliRunner().invoke(
+        evaluate, [*args, "--page", "https://www.youtube.com/watch?v=9bZkp7q19f0"]).output)
+    assert plain["confusion"]["fp"] == 1 and on_page["confusion"]["fp"] == 0

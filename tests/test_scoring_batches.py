@@ -28,8 +28,9 @@ def queue(redis_conn):
     return scoring_queue(redis_conn, "modq-test")
 
 
-def submit(client, body: str, email: str = "a@example.com") -> int:
-    response = client.post("/api/v1/comments", json={"name": "A", "email": email, "body": body})
+def submit(client, body: str, email: str = "a@example.com", post: str = "") -> int:
+    response = client.post("/api/v1/comments",
+                           json={"name": "A", "email": email, "body": body, "post": post})
     assert response.status_code == 202
     return response.get_json()["id"]
 
@@ -79,6 +80,17 @@ def test_batch_and_single_scoring_agree(client, worker_runtime, queue):
         assert by_id[one]["spam_score"] == pytest.approx(by_id[alone]["spam_score"], abs=1e-9)
         assert by_id[one]["reasons"] == by_id[alone]["reasons"]
         assert by_id[one]["status"] == by_id[alone]["status"]
+
+
+def test_the_worker_scores_a_link_to_the_comments_own_post_as_a_reference(
+        client, worker_runtime, queue):
+    body = "The benchmark table in https://blog.example/2026/11/async/#results answers it"
+    own = submit(client, body, post="/2026/11/async")
+    other = submit(client, body, "b@example.com", post="/2026/10/other")
+    drain(queue)
+    own_row, other_row = (get_comment(worker_runtime.engine, cid) for cid in (own, other))
+    assert own_row["spam_score"] < 0.5 < other_row["spam_score"]
+    assert "link to this page" in own_row["reasons"]
 
 
 def test_after_a_redis_flush_the_sweeper_recovers_coalesced_comments(client, worker_runtime, queue):

@@ -34,7 +34,7 @@ def score_records(rows: list[dict], live: runtime.LiveModel) -> list[ScoreRecord
     model = live.current()
     threshold = live.threshold(model)
     inputs = [CommentInput(body=r["body"], name=r["name"], email=r["email"],
-                           homepage=r["homepage"]) for r in rows]
+                           homepage=r["homepage"], page=r["post"]) for r in rows]
     return [
         ScoreRecord(
             comment_id=row["id"],

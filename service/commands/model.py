@@ -86,7 +86,9 @@ def train(data_files, no_owner_labels, promote, force):
                    f"{_fmt(result['spam_caught'])}  blocked ham {_fmt(result['blocked_ham'])}")
     click.echo("overall:")
     _print_metrics(meta["metrics"]["overall"])
-    click.echo(f"spam threshold {meta['thresholds']['spam']:.4f}")
+    channels = "".join(f", {name} {t['spam']:.4f}"
+                       for name, t in meta["thresholds"].get("channels", {}).items())
+    click.echo(f"spam threshold comments {meta['thresholds']['spam']:.4f}{channels}")
     click.echo(f"training time  {meta['training_seconds']:.1f} s")
     click.echo(f"model size     {meta['file_size'] / 1e6:.2f} MB")
     click.echo(f"version        {outcome.version}")
@@ -99,13 +101,21 @@ def train(data_files, no_owner_labels, promote, force):
 @click.option("--model", "version", default=None, help="Model version (default: live).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
               help="Spam threshold (default: the model's own).")
+@click.option("--channel", type=click.Choice(["comment", "sms"]), default=None,
+              help="What the texts are (default: sms for an SMS Spam Collection file, else comment).")
+@click.option("--page", default=None,
+              help="Address of the page the comments were posted on (default: a YouTube file's "
+                   "video, or the file's page/post column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def evaluate(data_file, version, threshold, as_json):
+def evaluate(data_file, version, threshold, channel, page, as_json):
     """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC."""
+    from dataclasses import replace
+
     from classifier import ModelNotFound, ModelStore, UntrustedModelError
     from classifier import evaluate as run_evaluation
 
-    examples = _load_files((data_file,))
+    overrides = {k: v for k, v in (("channel", channel), ("page", page)) if v is not None}
+    examples = [replace(e, **overrides) for e in _load_files((data_file,))]
     try:
         model = ModelStore(model_dir()).load(version)
     except (ModelNotFound, UntrustedModelError) as exc:
@@ -114,7 +124,9 @@ def evaluate(data_file, version, threshold, as_json):
     if as_json:
         click.echo(json.dumps(result))
         return
-    click.echo(f"model {model.version}, {result['n']} comments, threshold {result['threshold']:.4f}")
+    thresholds = result["threshold"] if isinstance(result["threshold"], list) else [result["threshold"]]
+    click.echo(f"model {model.version}, {result['n']} comments, "
+               f"threshold {' / '.join(f'{t:.4f}' for t in thresholds)}")
     _print_metrics(result)
     c = result["confusion"]
     click.echo("confusion      predicted spam  predicted ham")

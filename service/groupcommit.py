@@ -63,7 +63,7 @@ class GroupCommit:
         self._commit_lock = threading.Lock()
         self._lock_path = lock_path
         self._lock_file = None
-        self._conn: Connection | None = None  # the leaders' connection, used under _commit_lock
+        self._conn: Connection | None = None  # the leaders' connection under load (_commit_lock)
 
     @contextmanager
     def _between_processes(self) -> Iterator[None]:
@@ -105,6 +105,10 @@ class GroupCommit:
                     for pending in group:
                         if not pending.finished:
                             pending.finish(error=exc)
+                with self._queue_lock:
+                    idle = not self._queue
+                if idle:
+                    self._close_connection()
             _run_after_and_release(group)
         write.done.wait()
         if write.error is not None:
@@ -114,9 +118,11 @@ class GroupCommit:
     def _commit(self, engine: Engine, group: list[_Write], fresh: bool = False) -> None:
         """Commit a group; if it fails, commit each write alone so one bad write fails alone.
 
-        The leaders keep one connection for the process's life rather than take one from
-        the pool per group: checking a connection out and back in cost as much Python
-        as the writes themselves. After any failure it is closed and replaced; if the
+        While writers keep queueing, the leaders keep one connection rather than take one
+        from the pool per group (checking a connection out and back in cost as much Python
+        as the writes themselves); it goes back to the pool as soon as nobody waits, so an
+        idle process (or an engine being thrown away) holds none. After any failure it is
+        closed and replaced; if the
         server had dropped it (found at the first statement, so nothing was written),
         the group is tried again on a new one, as the pool's pre-ping would have done.
         """
@@ -128,7 +134,7 @@ class GroupCommit:
                 for write in group:
                     results.append(write.work(self._conn))
         except Exception as exc:
-            self._discard_connection()
+            self._close_connection()
             if not results and not fresh and getattr(exc, "connection_invalidated", False):
                 self._commit(engine, group, fresh=True)
                 return
@@ -141,13 +147,13 @@ class GroupCommit:
         for write, result in zip(group, results, strict=True):
             write.finish(result)
 
-    def _discard_connection(self) -> None:
+    def _close_connection(self) -> None:
         conn, self._conn = self._conn, None
         if conn is not None:
             try:
                 conn.close()
             except Exception:  # already broken: the pool drops it
-                log.debug("closing a failed group-commit connection failed", exc_info=True)
+                log.debug("closing a group-commit connection failed", exc_info=True)
 
 
 def _run_after_and_release(group: list[_Write]) -> None:

@@ -69,17 +69,23 @@ def test_a_broken_writer_lock_fails_the_write_instead_of_hanging(engine, tmp_pat
         group.run(engine, lambda conn: conn.execute(insert(comments), {"name": "x"}))
 
 
-def test_a_connection_the_server_dropped_is_replaced_before_anything_is_written(engine):
+def test_a_held_connection_the_server_dropped_is_replaced_before_anything_is_written(engine):
     if engine.dialect.name != "postgresql":
         pytest.skip("only a database server drops connections")
     group = GroupCommit()
-    backend = group.run(engine, lambda conn: conn.execute(select(func.pg_backend_pid())).scalar())[0]
+    group._conn = engine.connect()  # as held between the groups of a busy stream of writes
+    backend = group._conn.execute(select(func.pg_backend_pid())).scalar()
+    group._conn.commit()
     with engine.connect() as admin:
         admin.execute(select(func.pg_terminate_backend(backend)))
-    comment_id = group.run(engine, lambda conn: conn.execute(insert(comments), {
-        **new(7).__dict__, "status": "received", "created_at": utcnow(), "updated_at": utcnow()})
-        .inserted_primary_key[0])[0]
+    comment_id = group.run(engine, lambda conn: add_row(conn, 7))[0]
     assert get_comments(engine, [comment_id])[0]["body"] == "comment 7"
+
+
+def test_no_connection_is_held_once_nobody_waits(engine):
+    group = GroupCommit()
+    group.run(engine, lambda conn: add_row(conn, 1))
+    assert engine.pool.checkedout() == 0
 
 
 def test_writes_of_one_group_share_one_call_of_their_after_commit_work(engine):

@@ -68,9 +68,11 @@ end
 def load_with_wrk(url: str, connections: int, seconds: int, script: Path) -> dict:
     # A fresh tag per run keeps every body unique, so duplicate detection answers none of them.
     tag = f"{time.time_ns():x}"
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url,
-                          "--", tag],
-                         capture_output=True, text=True, check=True).stdout
+    done = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url,
+                           "--", tag], capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    out = done.stdout
     result = json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
     result["requests_per_second"] = result["requests"] / result["seconds"]
     return result
@@ -151,6 +153,10 @@ def run(connections: int, seconds: int, rounds: int, threads: int, postgres_url:
                                     b"", {"Content-Type": "application/x-www-form-urlencoded"})[0] == 422)
             for _ in range(rounds):
                 for name in ("bare", "modq"):
+                    if servers[name].poll() is not None:
+                        log = (settings.var_dir / "serve.log").read_text()[-2000:]
+                        raise RuntimeError(f"the {name} server exited ({servers[name].returncode}); "
+                                           f"modq's log ends: {log}")
                     url = f"http://127.0.0.1:{ports[name]}/api/v1/comments"
                     results[name].append(load_with_wrk(url, connections, seconds, script) if use_wrk
                                          else load_with_python(url, connections, seconds))

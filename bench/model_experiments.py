@@ -54,6 +54,9 @@ def data():
     if "--sms-random" in sys.argv:  # like the held-back 20%: duplicates may straddle folds
         sms = np.array([e.source == "sms" for e in examples + pilots])
         folds[sms] = np.random.default_rng(0).integers(0, folds.max() + 1, int(sms.sum()))
+    if "--train-pilots" in sys.argv:  # pilots are trained on too, each video its own fold
+        names = sorted({e.source for e in pilots})
+        folds[len(examples):] = [folds.max() + 1 + names.index(e.source) for e in pilots]
     return examples + pilots, X, y, folds, np.array([e.source for e in examples + pilots])
 
 
@@ -84,7 +87,7 @@ def report(name: str, logits: np.ndarray, seconds: float, target: float = 0.005,
     scores = apply_calibration(logits, calibration)
     threshold = spam_threshold(scores, y, target)
     if "--per-domain" in sys.argv:  # calibration and threshold per domain, threshold moved into scores
-        video = np.array([s.startswith("youtube:") for s in sources])
+        video = np.array([s.startswith(("youtube:", "pilot:")) for s in sources])
         for m in (video, ~video):
             cal = fit_calibration(logits[m], y[m])
             s_m = apply_calibration(logits[m], cal)
@@ -132,7 +135,7 @@ def oof(fit_predict) -> tuple[np.ndarray, float]:
     logits = np.zeros(len(y))
     for k in sorted(set(folds.tolist()) - {-1}):
         logits[folds == k] = fit_predict((folds != k) & (folds >= 0), folds == k)
-    pilots = fit_predict(folds >= 0, folds < 0)
+    pilots = fit_predict(folds >= 0, folds < 0) if (folds < 0).any() else np.zeros(0)
     return known(logits)[0], pilots, time.perf_counter() - started
 
 

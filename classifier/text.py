@@ -79,36 +79,29 @@ def find_links(text: str) -> list[str]:
 def _page_key(address: str) -> tuple[str, str] | None:
     """What identifies a page: ("video", id) for a YouTube video, else (host, path).
 
-    Accepts full URLs, `example.com/x`, and thread keys that are paths (`/2026/11/post`,
-    host ""). The root path alone identifies nothing (a link to a home page is not a link
-    to the post).
+    Accepts full URLs and `example.com/x`.  Without a host or with the root path alone it
+    identifies nothing: a link to a home page is not a link to the post.
     """
     address = address.strip()
     video = _VIDEO_ID_RE.search(address)
     if video:
         return ("video", video.group(1))
-    if not address.startswith(("/", "http://", "https://")):
+    if not address.startswith(("http://", "https://")):
         address = "http://" + address
     try:
         parts = urlsplit(address)
     except ValueError:
         return None
-    path = parts.path.rstrip("/")
-    if not path:
-        return None
-    host = (parts.hostname or "").removeprefix("www.")
-    return (host, path)
+    host, path = (parts.hostname or "").removeprefix("www."), parts.path.rstrip("/")
+    return (host, path) if host and path else None
 
 
 def links_to_page(link: str, page: str) -> bool:
     """Does `link` point at `page` (the page the comment is on)?  Then it is a reference
-    ("my favourite part is 2:19"), not promotion."""
-    page_key, link_key = _page_key(page), _page_key(link)
-    if page_key is None or link_key is None:
-        return False
-    if not page_key[0]:  # a thread key: a path on the blog's own host, whichever it is
-        return link_key[0] != "video" and link_key[1] == page_key[1]
-    return link_key == page_key
+    ("my favourite part is 2:19"), not promotion.  The caller vouches for `page`: taken
+    from a client, it would let a spammer declare their own site "this page"."""
+    page_key = _page_key(page)
+    return page_key is not None and _page_key(link) == page_key
 
 
 def _caps_ratio(text: str) -> tuple[float, int]:

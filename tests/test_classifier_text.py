@@ -39,8 +39,8 @@ def test_long_bodies_are_truncated_for_the_model():
     ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "KQ6zr6kCPj8", False),  # no id form
     ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "youtu.be/KQ6zr6kCPj8", True),
     ("http://youtu.be/aaaaaaaaaaa", "https://www.youtube.com/watch?v=9bZkp7q19f0", False),
-    ("https://blog.example/2026/11/async/", "/2026/11/async", True),
-    ("https://blog.example/2026/11/other", "/2026/11/async", False),
+    ("https://blog.example/2026/11/async/", "/2026/11/async", False),  # no host: no page
+    ("https://blog.example/2026/11/other", "https://blog.example/2026/11/async", False),
     ("https://www.blog.example/2026/11/async#c3", "https://blog.example/2026/11/async", True),
     ("https://spam.example/2026/11/async", "https://blog.example/2026/11/async", False),
     ("https://blog.example/", "https://blog.example/", False),  # a home page is no post

@@ -85,12 +85,33 @@ def test_batch_and_single_scoring_agree(client, worker_runtime, queue):
 def test_the_worker_scores_a_link_to_the_comments_own_post_as_a_reference(
         client, worker_runtime, queue):
     body = "The benchmark table in https://blog.example/2026/11/async/#results answers it"
-    own = submit(client, body, post="/2026/11/async")
+    own = submit(client, body, post="/2026/11/async")  # blog.example is the site's origin
     other = submit(client, body, "b@example.com", post="/2026/10/other")
     drain(queue)
     own_row, other_row = (get_comment(worker_runtime.engine, cid) for cid in (own, other))
     assert own_row["spam_score"] < 0.5 < other_row["spam_score"]
     assert "link to this page" in own_row["reasons"]
+
+
+def test_a_spammer_cannot_declare_their_own_site_the_page(client, worker_runtime, queue):
+    body = "Cheap pills at http://pills.example/buy now"
+    claimed = submit(client, body, post="http://pills.example/buy")
+    drain(queue)
+    row = get_comment(worker_runtime.engine, claimed)
+    assert row["spam_score"] > 0.5 and "link to this page" not in row["reasons"]
+
+
+@pytest.mark.parametrize("post, expected", [
+    ("/2026/11/async", "http://blog.example/2026/11/async"),
+    ("http://BLOG.example/2026/11/async", "http://BLOG.example/2026/11/async"),
+    ("https://blog.example/x", ""),  # another scheme is another origin
+    ("http://pills.example/buy", ""),
+    ("//pills.example/buy", ""),
+    ("post-42", ""),
+])
+def test_page_address_trusts_only_the_sites_own_origins(post, expected):
+    assert jobs.page_address(post, ("http://blog.example",)) == expected
+    assert jobs.page_address("/2026/11/async", ()) == ""
 
 
 def test_after_a_redis_flush_the_sweeper_recovers_coalesced_comments(client, worker_runtime, queue):

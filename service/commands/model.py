@@ -214,7 +214,8 @@ def rescore(statuses):
     while ids := waiting_ids(engine, chosen, after_id=last, limit=RESCORE_BATCH):
         last = ids[-1]
         seen += len(ids)
-        changed += store_scores(engine, score_records(get_comments(engine, ids), live), chosen)
+        changed += store_scores(engine, score_records(get_comments(engine, ids), live,
+                                                    settings.allowed_origins), chosen)
     engine.dispose()
     click.echo(f"re-scored {changed} of {seen} waiting comment(s) with model "
                f"{live.current().version}")

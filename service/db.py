@@ -19,9 +19,9 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event
 
 SQLITE_PRAGMAS = (
+    "PRAGMA busy_timeout=30000",  # first: switching a new file to WAL waits for other openers
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
-    "PRAGMA busy_timeout=30000",
     "PRAGMA foreign_keys=ON",
 )
 

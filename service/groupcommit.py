@@ -46,7 +46,10 @@ class _Write:
         self.work = work
         self.after = after
         self.taken = False  # a leader took it into a group (set under the commit lock)
-        self.done = threading.Event()
+        # Held until the write's group is done: a bare lock is the cheapest hand-off
+        # CPython has (an Event builds a Condition and a waiter lock for every wait).
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result: Any = None
         self.after_result: Any = None
         self.error: BaseException | None = None
@@ -94,14 +97,15 @@ class GroupCommit:
             with self._commit_lock:
                 if write.taken:
                     break
-                with self._queue_lock:
-                    group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-                for member in group:
-                    member.taken = True
+                group: list[_Write] = []
                 try:
+                    # The group is taken once this process may write: writers that arrive
+                    # while another process commits join it, rather than wait for the next.
                     with self._between_processes() if self._lock_path else nullcontext():
+                        group = self._take_group()
                         self._commit(engine, group)
                 except Exception as exc:  # e.g. the lock file: no caller may wait for ever
+                    group = group or self._take_group()
                     for pending in group:
                         if not pending.finished:
                             pending.finish(error=exc)
@@ -110,10 +114,18 @@ class GroupCommit:
                 if idle:
                     self._close_connection()
             _run_after_and_release(group)
-        write.done.wait()
+        write.done.acquire()
         if write.error is not None:
             raise write.error
         return write.result, write.after_result
+
+    def _take_group(self) -> list[_Write]:
+        """The writes queued so far, up to ``MAX_GROUP`` (only called under ``_commit_lock``)."""
+        with self._queue_lock:
+            group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
+        for member in group:
+            member.taken = True
+        return group
 
     def _commit(self, engine: Engine, group: list[_Write], fresh: bool = False) -> None:
         """Commit a group; if it fails, commit each write alone so one bad write fails alone.
@@ -170,7 +182,7 @@ def _run_after_and_release(group: list[_Write]) -> None:
             write.after_result = known
     finally:
         for write in group:
-            write.done.set()
+            write.done.release()
 
 
 _NOT_CALLED = object()

@@ -9,9 +9,9 @@ duration: no client address, as gunicorn's access log would write.
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 
 from flask import Flask, Response, g, request
 
@@ -23,7 +23,8 @@ log = logging.getLogger("modq.request")
 
 def _begin() -> None:
     given = request.headers.get(HEADER, "")
-    g.request_id = given if _ACCEPTABLE.fullmatch(given) else uuid.uuid4().hex
+    # 128 random bits as 32 hex digits, as uuid4().hex but without building a UUID
+    g.request_id = given if _ACCEPTABLE.fullmatch(given) else os.urandom(16).hex()
     g.request_started = time.perf_counter()
 
 
@@ -31,6 +32,8 @@ def _finish(response: Response) -> Response:
     if "request_id" not in g:  # an earlier before_request hook answered first
         _begin()
     response.headers[HEADER] = g.request_id
+    if not log.isEnabledFor(logging.INFO):  # skip building the record's fields (~10 us)
+        return response
     log.info("%s %s %s", request.method, request.path, response.status_code,
              extra={"method": request.method, "path": request.path, "status": response.status_code,
                     "duration_ms": round((time.perf_counter() - g.request_started) * 1000, 1)})

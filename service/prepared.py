@@ -45,6 +45,20 @@ class _Compiled:
         return tuple(processed[name] for name in self.positions)
 
 
+class Bound:
+    """A prepared statement with its parameters already in the driver's form."""
+
+    def __init__(self, sql: str, parameters: tuple | dict) -> None:
+        self.sql, self.parameters = sql, parameters
+
+    def execute(self, conn: Connection) -> Any:
+        """Run it in ``conn``'s transaction (a connection of the dialect it was bound for);
+        returns the DBAPI cursor."""
+        cursor = conn.connection.cursor()
+        cursor.execute(self.sql, self.parameters)
+        return cursor
+
+
 class Prepared:
     """A SQLAlchemy statement whose bind parameters are all named ``bindparam``s."""
 
@@ -52,16 +66,18 @@ class Prepared:
         self.statement = statement
         self._by_dialect: dict[tuple[str, str, str], _Compiled] = {}
 
+    def bind(self, dialect: Dialect, values: Mapping[str, Any]) -> Bound:
+        """Convert ``values`` (naming every bind parameter) for ``dialect``'s driver now, so
+        a caller can do it before entering a critical section (a group commit's lock)."""
+        key = (dialect.name, dialect.driver, dialect.paramstyle)
+        compiled = self._by_dialect.get(key)
+        if compiled is None:  # two threads may both compile the first time: harmless
+            compiled = self._by_dialect[key] = _Compiled(self.statement, dialect)
+        return Bound(compiled.sql, compiled.parameters(values))
+
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> Any:
         """Run the statement in ``conn``'s transaction; returns the DBAPI cursor.
 
         ``values`` must name every bind parameter of the statement.
         """
-        dialect = conn.dialect
-        key = (dialect.name, dialect.driver, dialect.paramstyle)
-        compiled = self._by_dialect.get(key)
-        if compiled is None:  # two threads may both compile the first time: harmless
-            compiled = self._by_dialect[key] = _Compiled(self.statement, dialect)
-        cursor = conn.connection.cursor()
-        cursor.execute(compiled.sql, compiled.parameters(values))
-        return cursor
+        return self.bind(conn.dialect, values).execute(conn)

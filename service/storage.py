@@ -211,10 +211,14 @@ def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | N
     if check_duplicates:
         values.update(dup_fingerprint=new.fingerprint, dup_since=duplicate_since)
 
+    # Parameters converted here, before the group commit: its leader runs the statements
+    # while every writer of every process waits, so only the statements run there.
+    statement = (_INSERT_UNLESS_DUPLICATE if check_duplicates else _INSERT).bind(engine.dialect, values)
+
     def insert_unless_duplicate(conn: Connection) -> tuple[int, bool]:
+        row = statement.execute(conn).fetchone()
         if not check_duplicates:
-            return int(_INSERT.execute(conn, values).fetchone()[0]), True
-        row = _INSERT_UNLESS_DUPLICATE.execute(conn, values).fetchone()
+            return int(row[0]), True
         if row is not None:
             return int(row[0]), True
         return int(_FIRST_DUPLICATE.execute(conn, values).fetchone()[0]), False

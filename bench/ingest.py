@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import os
 import random
 import shutil
 import statistics
@@ -113,6 +114,20 @@ def load_with_python(url: str, connections: int, seconds: int) -> dict:
             "p50_ms": statistics.median(latencies) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000}
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """CPU time (user + system) used so far by the live processes of a process group:
+    a server started in its own session, its gunicorn arbiter and workers."""
+    ticks = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process has gone
+            continue
+        if int(fields[2]) == pgid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def check_rows(settings, answered: int) -> dict:
     """Every 202 must be a committed row: count them and read a sample back by id."""
     from sqlalchemy import text
@@ -158,15 +173,19 @@ def run(connections: int, seconds: int, rounds: int, threads: int, postgres_url:
                         raise RuntimeError(f"the {name} server exited ({servers[name].returncode}); "
                                            f"modq's log ends: {log}")
                     url = f"http://127.0.0.1:{ports[name]}/api/v1/comments"
-                    results[name].append(load_with_wrk(url, connections, seconds, script) if use_wrk
-                                         else load_with_python(url, connections, seconds))
+                    cpu_before = group_cpu_seconds(servers[name].pid)
+                    result = (load_with_wrk(url, connections, seconds, script) if use_wrk
+                              else load_with_python(url, connections, seconds))
+                    cpu = group_cpu_seconds(servers[name].pid) - cpu_before
+                    result["cpu_ms_per_request"] = cpu * 1000 / max(1, result["requests"])
+                    results[name].append(result)
         finally:
             for server in servers.values():
                 stop(server)
         answered = sum(r["requests"] - r["non_2xx"] - r["socket_errors"] for r in results["modq"])
         rows = check_rows(settings, answered)
     median = {name: {key: statistics.median(r[key] for r in runs)
-                     for key in ("requests_per_second", "p50_ms", "p99_ms")}
+                     for key in ("requests_per_second", "p50_ms", "p99_ms", "cpu_ms_per_request")}
               for name, runs in results.items()}
     return {"client": "wrk" if use_wrk else "python", "connections": connections, "seconds": seconds,
             "rounds": rounds, "threads": threads, "median": median, "runs": results,
@@ -197,6 +216,8 @@ def main() -> None:
         ("modq POST /api/v1/comments", f"{m['requests_per_second']:.0f} req/s, p50 {m['p50_ms']:.1f} ms, "
                                        f"p99 {m['p99_ms']:.1f} ms"),
         ("ratio (target >= 0.60)", f"{r['ratio']:.2f}"),
+        ("server CPU per request", f"bare {b['cpu_ms_per_request']:.2f} ms, "
+                                   f"modq {m['cpu_ms_per_request']:.2f} ms (all its processes)"),
         ("errors (bare, modq)", f"{r['errors']['bare']}, {r['errors']['modq']}"),
         ("202s with a committed row", f"{r['rows']['ok']} ({r['rows']['rows']} rows for "
                                       f"{r['rows']['answered_2xx']} answers, sample "

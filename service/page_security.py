@@ -49,6 +49,12 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
             return self.session_class()
         return super().open_session(app, request)
 
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        """Nothing to write or vary for a session that is empty and was never touched
+        (every comment post): Flask would read six cookie settings first, then do nothing."""
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
+
 
 def init_app(app: Flask) -> None:
     app.config.update(

@@ -164,4 +164,5 @@ SIGNAL_WORDS = {
     "__phone__": "phone number or short code",
     "__big_number__": "large number",
     "__money__": "money amount",
+    "__no_signal__": "no links, numbers or shouting",
 }

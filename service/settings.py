@@ -32,7 +32,7 @@ def _origins(raw: str) -> tuple[str, ...]:
 
 
 def _rate_limit(raw: str) -> str:
-    """A Flask-Limiter limit string such as ``10 per minute`` (``off`` disables the limit)."""
+    """A `limits` rate string such as ``10 per minute`` (``off`` disables the limit)."""
     if raw.strip().lower() == "off":
         return "off"
     from limits import parse_many

@@ -32,8 +32,8 @@ _VIDEO_ID_IN_NAME = re.compile(r"[_-]([\w-]{11})$")
 class CommentInput:
     """What the model scores: the comment as submitted (original text, not normalised).
 
-    `page` is the address or thread key of the page the comment was posted on (a link
-    back to it is not promotion).  `channel` says what kind of text this is: blog and
+    `page` is the address (a URL with its host) of the page the comment was posted on: a
+    link back to it is not promotion.  `channel` says what kind of text this is: blog and
     video comments are `comment`; the SMS corpus is `sms`, whose spam and base rates
     differ, so the model keeps channel-specific weights and thresholds for it.
     """

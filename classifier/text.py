@@ -96,12 +96,16 @@ def _page_key(address: str) -> tuple[str, str] | None:
     return (host, path) if host and path else None
 
 
-def links_to_page(link: str, page: str) -> bool:
-    """Does `link` point at `page` (the page the comment is on)?  Then it is a reference
-    ("my favourite part is 2:19"), not promotion.  The caller vouches for `page`: taken
-    from a client, it would let a spammer declare their own site "this page"."""
-    page_key = _page_key(page)
-    return page_key is not None and _page_key(link) == page_key
+def split_page_links(links: list[str], page: str) -> tuple[list[str], bool]:
+    """The links that point elsewhere, and whether any pointed at `page`, the page the
+    comment is on: such a link is a reference ("my favourite part is 2:19"), not
+    promotion.  The caller vouches for `page`: taken from a client, it would let a spammer
+    declare their own site "this page"."""
+    page_key = _page_key(page) if page else None
+    if page_key is None:
+        return links, False
+    elsewhere = [link for link in links if _page_key(link) != page_key]
+    return elsewhere, len(elsewhere) < len(links)
 
 
 def _caps_ratio(text: str) -> tuple[float, int]:
@@ -120,12 +124,9 @@ def signal_tokens(body: str, homepage: str = "", page: str = "") -> list[str]:
     """
     text = clean(body)
     tokens: list[str] = []
-    links = find_links(text)
-    if page:
-        own = [link for link in links if links_to_page(link, page)]
-        if own:
-            tokens.append("__page_link__")
-            links = [link for link in links if link not in own]
+    links, to_page = split_page_links(find_links(text), page)
+    if to_page:
+        tokens.append("__page_link__")
     if links:
         tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
         if all(_VIDEO_LINK_RE.search(link) for link in links):

@@ -3,7 +3,7 @@ import pytest
 from classifier import normalize
 from classifier.datasets import CommentInput
 from classifier.features import model_input
-from classifier.text import MAX_BODY_CHARS, links_to_page, signal_tokens
+from classifier.text import MAX_BODY_CHARS, signal_tokens, split_page_links
 
 
 def test_normalize_folds_width_case_and_format_chars():
@@ -46,7 +46,7 @@ def test_long_bodies_are_truncated_for_the_model():
     ("https://blog.example/", "https://blog.example/", False),  # a home page is no post
 ])
 def test_links_to_the_page_itself(link, page, expected):
-    assert links_to_page(link, page) is expected
+    assert split_page_links([link], page) == ([] if expected else [link], expected)
 
 
 def test_a_link_to_the_page_is_not_counted_as_a_link():

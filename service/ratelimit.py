@@ -7,12 +7,14 @@ saw), so a client cannot pick its own address by sending the header.
 
 Submissions are limited per address in fixed windows aligned to the clock (``10 per
 minute``: 12:00:00-12:00:59, ...). The counters live in Redis so every web process
-shares them: one ``INCR`` of the window's own key per check, plus an ``EXPIRE`` on the
+shares them: an ``INCR`` of the window's own key per submission, plus an ``EXPIRE`` on the
 window's first hit, so a lost EXPIRE leaves a stray key but never blocks a later window.
 While Redis fails they are kept in memory, so an outage never turns a comment into a
 500. Flask-Limiter did this job with ``limits``' Lua script and about 0.5 ms of Python
 per request deciding which limits apply; here only ``POST /api/v1/comments`` is limited,
-by a hook on the submission blueprint, and a plain INCR costs the server less than a script.
+and a plain INCR costs the server less than a script. A valid submission is counted by
+its commit group's leader, together with the rest of the group (one pipelined round trip,
+``SubmissionLimits.refusals``); an invalid one is counted on its own before its error.
 ``MODQ_RATE_LIMIT_STORAGE_URL`` may also name any other ``limits`` storage (``memory://``).
 """
 
@@ -21,8 +23,10 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections import Counter
+from collections.abc import Sequence
 
-from flask import Flask, request
+from flask import Flask, current_app
 from limits import RateLimitItem, parse_many
 from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -70,13 +74,32 @@ class RedisWindows:
 
     def hit(self, limit: RateLimitItem, client: str, now: float | None = None) -> bool:
         """Count one hit in the current window; whether it is within the limit."""
-        window = limit.get_expiry()
+        return self.hit_many([(limit, client)], now)[0]
+
+    def hit_many(self, hits: Sequence[tuple[RateLimitItem, str]], now: float | None = None) -> list[bool]:
+        """Count each (limit, client) hit in its current window, in order; whether each is
+        within its limit. One round trip: an ``INCRBY`` per distinct key (pipelined when
+        there are several), the hits of one key taking its last counts in turn."""
         now = time.time() if now is None else now
-        key = f"modq:rate:{limit.key_for('submit', client)}:{int(now // window)}"
-        count = self.redis.incr(key)
-        if count == 1:
-            self.redis.expire(key, window + 1)
-        return count <= limit.amount
+        keys = [f"modq:rate:{limit.key_for('submit', client)}:{int(now // limit.get_expiry())}"
+                for limit, client in hits]
+        per_key = Counter(keys)
+        if len(per_key) == 1:
+            [(key, n)] = per_key.items()
+            totals = {key: self.redis.incrby(key, n)}
+        else:
+            with self.redis.pipeline(transaction=False) as pipe:
+                for key, n in per_key.items():
+                    pipe.incrby(key, n)
+                totals = dict(zip(per_key, pipe.execute(), strict=True))
+        seen: Counter[str] = Counter()
+        allowed = []
+        for key, (limit, _) in zip(keys, hits, strict=True):
+            if totals[key] == per_key[key] and not seen[key]:  # these hits opened the window
+                self.redis.expire(key, limit.get_expiry() + 1)
+            seen[key] += 1
+            allowed.append(totals[key] - per_key[key] + seen[key] <= limit.amount)
+        return allowed
 
 
 class SubmissionLimits:
@@ -90,51 +113,57 @@ class SubmissionLimits:
         self._redis_failed_at: float | None = None
 
     def refused_by(self, client: str) -> RateLimitItem | None:
-        """Count one submission from ``client``; the limit it exceeds, or None if allowed.
+        """Count one submission from ``client``; the first limit it exceeds, or None if allowed."""
+        return self.refusals([client])[0]
 
-        As with Flask-Limiter, limits are checked in order and the first one exceeded
-        ends the check (later limits are not counted for a refused submission).
+    def refusals(self, clients: list[str]) -> list[RateLimitItem | None]:
+        """Count one submission from each of ``clients`` (one client may appear several
+        times: its submissions count in turn); for each, the first limit it exceeds, or
+        None. Every limit counts every submission, refused or not, so a client that
+        keeps posting past its per-minute limit also spends its daily one. In Redis the
+        whole list costs one round trip: a submission group's leader passes all its
+        clients at once (``service.groupcommit``'s ``admit``).
         """
-        for limit in self.limits:
-            if not self._hit(limit, client):
-                return limit
-        return None
+        hits = [(limit, client) for client in clients for limit in self.limits]
+        allowed = self._hit_many(hits)
+        per_client = len(self.limits)
+        return [next((limit for limit, ok in zip(self.limits, allowed[i * per_client:(i + 1) * per_client],
+                                                   strict=True) if not ok), None)
+                for i in range(len(clients))]
 
-    def _hit(self, limit: RateLimitItem, client: str) -> bool:
+    def _hit_many(self, hits: list[tuple[RateLimitItem, str]]) -> list[bool]:
         if self._other is not None:
-            return self._other.hit(limit, "submit", client)
+            return [self._other.hit(limit, "submit", client) for limit, client in hits]
         failed = self._redis_failed_at
-        if failed is not None and time.monotonic() - failed < RETRY_SHARED_AFTER_SECONDS:
-            return self._local.hit(limit, "submit", client)
-        try:
-            allowed = self._redis.hit(limit, client)
-        except RedisError:
-            self._redis_failed_at = time.monotonic()
-            return self._local.hit(limit, "submit", client)
-        self._redis_failed_at = None
-        return allowed
+        if failed is None or time.monotonic() - failed >= RETRY_SHARED_AFTER_SECONDS:
+            try:
+                allowed = self._redis.hit_many(hits)
+            except RedisError:
+                self._redis_failed_at = time.monotonic()
+            else:
+                self._redis_failed_at = None
+                return allowed
+        return [self._local.hit(limit, "submit", client) for limit, client in hits]
 
 
-def _check(limits: SubmissionLimits):
-    if request.method != "POST":
-        return None
-    limit = limits.refused_by(request.remote_addr or "")
-    if limit is None:
-        return None
+def submission_limits() -> SubmissionLimits | None:
+    """This app's submission limits (None when ``MODQ_RATE_LIMIT=off``)."""
+    return current_app.extensions.get("modq.submission_limits")
+
+
+def too_many(limit: RateLimitItem):
+    """The 429 answer for a submission over ``limit``, saying when to try again."""
     response, status = error_response(429, "too many comments from your address; try again later")
     response.headers["Retry-After"] = str(seconds_left(limit))
     return response, status
 
 
 def init_app(app: Flask, settings: Settings) -> None:
-    """Trust ``MODQ_PROXY_COUNT`` proxies and limit ``POST /api/v1/comments`` per client."""
+    """Trust ``MODQ_PROXY_COUNT`` proxies and keep the limits ``POST /api/v1/comments``
+    counts each submission against (``service.submit``)."""
     if settings.proxy_count:
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=settings.proxy_count, x_proto=settings.proxy_count)
-    if settings.rate_limit == "off":
-        return
-    limits = SubmissionLimits(parse_many(settings.rate_limit),
-                              settings.rate_limit_storage_url or settings.redis_url)
-    # A hook of the submission blueprint only (registered on the app, since the
-    # blueprint is already registered): reading and the review API are never limited.
-    app.before_request_funcs.setdefault("submit", []).append(lambda: _check(limits))
+    if settings.rate_limit != "off":
+        app.extensions["modq.submission_limits"] = SubmissionLimits(
+            parse_many(settings.rate_limit), settings.rate_limit_storage_url or settings.redis_url)

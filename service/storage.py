@@ -37,7 +37,7 @@ from sqlalchemy import (
     update,
 )
 
-from service.groupcommit import group_commit
+from service.groupcommit import AdmitCheck, group_commit
 from service.prepared import Prepared
 
 
@@ -194,14 +194,17 @@ def add_comment(engine: Engine, new: NewComment) -> int:
 
 
 def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | None = None,
-                  after_commit: Callable[[], Any] | None = None) -> Stored:
+                  after_commit: Callable[[], Any] | None = None,
+                  admit: tuple[AdmitCheck, Any] | None = None) -> Stored:
     """Store a comment; or, if a comment with the same fingerprint was stored since
     ``duplicate_since``, return its id and store nothing new.
 
     ``enqueued_at`` is set optimistically, saving a second write on the hot path; the
     caller clears it with ``mark_unqueued`` if queueing the job then fails.
     Concurrent submissions share a commit (``service.groupcommit``): one fsync for many,
-    and ``after_commit`` (the same callable object for all of them) runs once per group.
+    and ``after_commit`` (the same callable object for all of them) runs once per group;
+    an ``admit`` check runs once per group before it and may refuse this comment
+    (``service.groupcommit.Refused`` is raised, nothing is stored).
     """
     now = utcnow()
     values = {**new.__dict__, "status": new.status.value, "reasons": list(new.reasons) or None,
@@ -223,7 +226,7 @@ def store_comment(engine: Engine, new: NewComment, duplicate_since: datetime | N
             return int(row[0]), True
         return int(_FIRST_DUPLICATE.execute(conn, values).fetchone()[0]), False
 
-    (comment_id, is_new), after_result = group_commit(engine, insert_unless_duplicate, after_commit)
+    (comment_id, is_new), after_result = group_commit(engine, insert_unless_duplicate, after_commit, admit)
     return Stored(comment_id, is_new, after_result)
 
 

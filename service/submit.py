@@ -19,7 +19,9 @@ from flask import Blueprint, jsonify, redirect, request
 
 from service.errors import error_response
 from service.extensions import engine, scoring_trigger, settings
+from service.groupcommit import Refused
 from service.payload import PayloadError, read_submission
+from service.ratelimit import submission_limits, too_many
 from service.rules import count_hit
 from service.screening import Verdict, fingerprint, screen
 from service.storage import NewComment, Status, Stored, mark_unqueued, store_comment, utcnow
@@ -54,12 +56,15 @@ def _printable(header: str) -> str:
 
 
 def _store(clean: CleanComment, verdict: Verdict | None) -> Stored:
-    """Store the comment, or find the same one sent a moment ago.
+    """Store the comment, or find the same one sent a moment ago; ``Refused`` (with the
+    limit it exceeds) if its client is over a rate limit.
 
-    A comment left to the model asks for a scoring job once it is committed; the
-    submissions of one commit group share that call (``service.groupcommit``).
+    The submissions of one commit group (``service.groupcommit``) share the rate-limit
+    count before the commit and, for comments left to the model, the call that asks for a
+    scoring job after it.
     """
     config = settings()
+    limits = submission_limits()
     return store_comment(
         engine(),
         NewComment(
@@ -77,6 +82,7 @@ def _store(clean: CleanComment, verdict: Verdict | None) -> Stored:
         ),
         duplicate_since=utcnow() - timedelta(seconds=config.duplicate_window_seconds),
         after_commit=scoring_trigger() if verdict is None else None,
+        admit=(limits.refusals, request.remote_addr or "") if limits else None,
     )
 
 
@@ -92,19 +98,30 @@ def _after_store(stored: Stored, verdict: Verdict | None) -> None:
         count_hit(engine(), verdict.rule_id)
 
 
+def _refused(status: int, message: str, fields: dict[str, str] | None = None):
+    """A submission that stores nothing still counts against its client's rate limit:
+    429 if it is over one, else the error it earned."""
+    limits = submission_limits()
+    limit = limits.refused_by(request.remote_addr or "") if limits else None
+    return too_many(limit) if limit else error_response(status, message, fields)
+
+
 @bp.post("/comments")
 def submit_comment():
     try:
         raw = read_submission(request)
     except PayloadError as exc:
-        return error_response(exc.status, exc.message, exc.fields)
+        return _refused(exc.status, exc.message, exc.fields)
     clean, problems = validate_comment(raw)
     if clean and clean.redirect and not redirect_allowed(clean.redirect, settings().allowed_origins):
         problems = {"redirect": "is not on an allowed origin (MODQ_ALLOWED_ORIGINS)"}
     if problems or clean is None:
-        return error_response(422, "the comment has invalid fields", problems)
+        return _refused(422, "the comment has invalid fields", problems)
     verdict = screen(raw, clean, request.remote_addr, settings())
-    stored = _store(clean, verdict)
+    try:
+        stored = _store(clean, verdict)
+    except Refused as refusal:
+        return too_many(refusal.answer)
     if stored.new:
         _after_store(stored, verdict)
     if clean.redirect:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import replace
 
@@ -67,6 +68,45 @@ def test_a_window_counts_from_zero_and_its_key_expires(redis_url, redis_conn):
     assert windows.hit(limit, "c", now=start + 60) and windows.hit(limit, "other", now=start + 59)
     assert all(0 < redis_conn.ttl(key) <= 61 for key in redis_conn.keys("modq:rate:*"))
     assert seconds_left(limit, now=start + 59.5) == 1 and seconds_left(limit, now=start) == 60
+
+
+def test_hits_counted_together_take_their_counts_in_turn_in_one_round_trip(redis_url, redis_conn):
+    from limits import parse
+
+    from service.ratelimit import RedisWindows
+
+    windows, minute, day = RedisWindows(redis_url), parse("2 per minute"), parse("3 per day")
+    start = 1_800_000_000.0
+    hits = [(minute, "a"), (day, "a"), (minute, "a"), (minute, "b"), (minute, "a"), (day, "a")]
+    assert windows.hit_many(hits, now=start) == [True, True, True, True, False, True]
+    assert windows.hit_many([(day, "a"), (day, "a")], now=start + 1) == [True, False]
+    assert all(0 < redis_conn.ttl(key) for key in redis_conn.keys("modq:rate:*"))
+
+
+def test_invalid_submissions_count_against_the_limit_too(settings):
+    _, client = make_client(settings, rate_limit="2 per day")
+    assert post(client, {**COMMENT, "email": "not-an-address"}).status_code == 422
+    assert post(client).status_code == 202
+    refused = post(client, {**COMMENT, "email": "still-not-an-address"})
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+
+
+def test_concurrent_submissions_from_one_address_get_exactly_the_limit(settings, engine):
+    app, _ = make_client(settings, rate_limit="5 per day")
+    start, answers = threading.Barrier(16), []
+
+    def submit(i: int) -> None:
+        client = app.test_client()
+        start.wait()
+        answers.append(post(client, {**COMMENT, "body": f"burst {i}"}).status_code)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [202] * 5 + [429] * 11
+    assert sum(count_by_status(engine).values()) == 5
 
 
 def test_counters_can_be_kept_in_memory_instead(settings):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from service.groupcommit import GroupCommit
+from service.groupcommit import GroupCommit, Refused
 from service.storage import NewComment, add_comment, comments, get_comments, utcnow
 
 
@@ -127,7 +127,58 @@ def test_a_failing_after_commit_call_leaves_the_write_committed(engine):
     assert after is None and get_comments(engine, [comment_id])[0]["body"] == "comment 1"
 
 
+def test_one_admit_check_per_group_decides_each_write_and_refused_writes_store_nothing(engine):
+    group, release, checks, results = GroupCommit(), threading.Event(), [], {}
+
+    def allow_even(keys: list[int]) -> list[str | None]:
+        checks.append(list(keys))
+        return [None if key % 2 == 0 else f"odd {key}" for key in keys]
+
+    def blocking_first_write(conn):
+        release.wait()
+        return add_row(conn, 0)
+
+    def write(i: int) -> None:
+        try:
+            results[i] = group.run(engine, (lambda conn: add_row(conn, i)) if i else blocking_first_write,
+                                   admit=(allow_even, i))[0]
+        except Refused as refusal:
+            results[i] = refusal.answer
+
+    first = threading.Thread(target=write, args=(0,))
+    first.start()
+    while not checks:  # the first write was admitted alone and is committing
+        threading.Event().wait(0.01)
+    others = [threading.Thread(target=write, args=(i,)) for i in range(1, 7)]
+    for thread in others:
+        thread.start()
+    while len(group._queue) < 6:
+        threading.Event().wait(0.01)
+    release.set()
+    for thread in [first, *others]:
+        thread.join()
+    assert checks[0] == [0] and sorted(checks[1]) == [1, 2, 3, 4, 5, 6] and len(checks) == 2
+    assert [results[i] for i in (1, 3, 5)] == ["odd 1", "odd 3", "odd 5"]
+    stored = get_comments(engine, [results[i] for i in (0, 2, 4, 6)])
+    assert sorted(row["body"] for row in stored) == ["comment 0", "comment 2", "comment 4", "comment 6"]
+    assert count_rows(engine) == 4
+
+
+def test_a_failing_admit_check_fails_its_writes_without_writing(engine):
+    def broken(keys):
+        raise RuntimeError("check failed")
+
+    with pytest.raises(RuntimeError, match="check failed"):
+        GroupCommit().run(engine, lambda conn: add_row(conn, 1), admit=(broken, 1))
+    assert count_rows(engine) == 0
+
+
 def add_row(conn, i: int) -> int:
     now = utcnow()
     values = {**new(i).__dict__, "status": "received", "created_at": now, "updated_at": now}
     return conn.execute(insert(comments), values).inserted_primary_key[0]
+
+
+def count_rows(engine) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(comments)).scalar()

@@ -65,11 +65,11 @@ class _Write:
         self.work = work
         self.after = after
         self.admit = admit
-        self.taken = False  # a leader took it into a group (set under the commit lock)
-        # Held until the write's group is done: a bare lock is the cheapest hand-off
-        # CPython has (an Event builds a Condition and a waiter lock for every wait).
-        self.done = threading.Lock()
-        self.done.acquire()
+        # Its caller waits on it until the write's group is done or the caller is handed
+        # the lead: a bare lock is the cheapest hand-off CPython has (an Event builds a
+        # Condition and a waiter lock for every wait).
+        self.wake = threading.Lock()
+        self.wake.acquire()
         self.result: Any = None
         self.after_result: Any = None
         self.error: BaseException | None = None
@@ -83,14 +83,16 @@ class GroupCommit:
     def __init__(self, lock_path: str | None = None) -> None:
         self._queue: list[_Write] = []
         self._queue_lock = threading.Lock()
-        self._commit_lock = threading.Lock()
+        # One thread at a time leads: it commits a group, then wakes the next writer in the
+        # queue to lead the next one, so every waiting writer is woken exactly once.
+        self._leading = False
         self._lock_path = lock_path
         self._lock_file = None
-        self._conn: Connection | None = None  # the leaders' connection under load (_commit_lock)
+        self._conn: Connection | None = None  # the leaders' connection under load (leader only)
 
     @contextmanager
     def _between_processes(self) -> Iterator[None]:
-        """Hold the database's writer file lock (only called under ``_commit_lock``)."""
+        """Hold the database's writer file lock (only called by the leader)."""
         if self._lock_file is None:
             self._lock_file = open(self._lock_path, "a")  # noqa: SIM115 - kept for the process's life
         fcntl.flock(self._lock_file, fcntl.LOCK_EX)
@@ -118,40 +120,55 @@ class GroupCommit:
         write = _Write(work, after, admit)
         with self._queue_lock:
             self._queue.append(write)
-        while not write.taken:
-            with self._commit_lock:
-                if write.taken:
-                    break
-                group: list[_Write] = []
-                try:
-                    # The group is taken once this process may write: writers that arrive
-                    # while another process commits join it, rather than wait for the next.
-                    with self._between_processes() if self._lock_path else nullcontext():
-                        group = self._take_group()
-                        admitted = _admit(group)
-                        if admitted:
-                            self._commit(engine, admitted)
-                except Exception as exc:  # e.g. the lock file: no caller may wait for ever
-                    group = group or self._take_group()
-                    for pending in group:
-                        if not pending.finished:
-                            pending.finish(error=exc)
-                with self._queue_lock:
-                    idle = not self._queue
-                if idle:
-                    self._close_connection()
-            _run_after_and_release(group)
-        write.done.acquire()
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            write.wake.acquire()  # until its group is done, or it is handed the lead
+        if not write.finished:
+            self._lead(engine)
         if write.error is not None:
             raise write.error
         return write.result, write.after_result
 
+    def _lead(self, engine: Engine) -> None:
+        """Commit one group (the caller's write is in it), hand the lead on, then run the
+        group's ``after`` calls and wake its callers."""
+        group: list[_Write] = []
+        try:
+            # The group is taken once this process may write: writers that arrive
+            # while another process commits join it, rather than wait for the next.
+            with self._between_processes() if self._lock_path else nullcontext():
+                group = self._take_group()
+                admitted = _admit(group)
+                if admitted:
+                    self._commit(engine, admitted)
+        except Exception as exc:  # e.g. the lock file: no caller may wait for ever
+            group = group or self._take_group()
+            for pending in group:
+                if not pending.finished:
+                    pending.finish(error=exc)
+        self._hand_on_lead()
+        _run_after_and_release(group)
+
+    def _hand_on_lead(self) -> None:
+        """Wake the first queued writer to lead the next group (the ``after`` calls of
+        this one then run while it commits), or, if none waits, give the connection back
+        and stop leading."""
+        with self._queue_lock:
+            successor = self._queue[0] if self._queue else None
+        if successor is None:
+            self._close_connection()  # still leading: nobody else touches it
+            with self._queue_lock:
+                successor = self._queue[0] if self._queue else None
+                if successor is None:
+                    self._leading = False
+                    return
+        successor.wake.release()
+
     def _take_group(self) -> list[_Write]:
-        """The writes queued so far, up to ``MAX_GROUP`` (only called under ``_commit_lock``)."""
+        """The writes queued so far, up to ``MAX_GROUP`` (only called by the leader)."""
         with self._queue_lock:
             group, self._queue = self._queue[:MAX_GROUP], self._queue[MAX_GROUP:]
-        for member in group:
-            member.taken = True
         return group
 
     def _commit(self, engine: Engine, group: list[_Write], fresh: bool = False) -> None:
@@ -228,7 +245,7 @@ def _run_after_and_release(group: list[_Write]) -> None:
             write.after_result = known
     finally:
         for write in group:
-            write.done.release()
+            write.wake.release()
 
 
 _NOT_CALLED = object()

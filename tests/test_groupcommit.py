@@ -173,6 +173,35 @@ def test_a_failing_admit_check_fails_its_writes_without_writing(engine):
     assert count_rows(engine) == 0
 
 
+def test_many_writers_in_many_groups_each_return_their_own_result_once(engine):
+    """Leadership passes from writer to writer; a lost hand-off would hang here."""
+    group, results, lock = GroupCommit(), {}, threading.Lock()
+
+    def refuse_multiples_of_seven(keys: list[int]) -> list[str | None]:
+        return ["refused" if key % 7 == 0 else None for key in keys]
+
+    def writer(first: int) -> None:
+        for i in range(first, first + 25):
+            try:
+                outcome = group.run(engine, lambda conn, i=i: add_row(conn, i),
+                                    admit=(refuse_multiples_of_seven, i))[0]
+            except Refused as refusal:
+                outcome = refusal.answer
+            with lock:
+                results[i] = outcome
+
+    threads = [threading.Thread(target=writer, args=(t * 25,)) for t in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 300
+    assert all((results[i] == "refused") == (i % 7 == 0) for i in range(300))
+    stored = get_comments(engine, [v for v in results.values() if v != "refused"])
+    assert sorted(int(row["body"].split()[1]) for row in stored) == [i for i in range(300) if i % 7]
+    assert count_rows(engine) == 300 - 43 and group._leading is False
+
+
 def add_row(conn, i: int) -> int:
     now = utcnow()
     values = {**new(i).__dict__, "status": "received", "created_at": now, "updated_at": now}

@@ -44,8 +44,10 @@ class HttpsAwareSessionInterface(SecureCookieSessionInterface):
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         """A request without our cookie (every comment post, every API call) gets the
         empty session the base class would give it, without building its signing
-        serializer first (a measurable share of a submission's time)."""
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        serializer first (a measurable share of a submission's time); with no Cookie
+        header at all, without even parsing the cookies."""
+        if app.secret_key and ("HTTP_COOKIE" not in request.environ
+                               or not request.cookies.get(self.get_cookie_name(app))):
             return self.session_class()
         return super().open_session(app, request)
 

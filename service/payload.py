@@ -40,7 +40,7 @@ def refuse_control_characters_in_query():
     No legitimate parameter has one, and PostgreSQL cannot even compare text with a
     NUL in it: refusing here keeps that from ever reaching SQL as a 500.
     """
-    if not request.path.startswith("/api/"):
+    if not request.query_string or not request.path.startswith("/api/"):
         return None
     bad = {key[:100]: "must not contain control characters"
            for key, value in request.args.items(multi=True) if _CONTROL.search(key + value)}

@@ -74,7 +74,7 @@ def _store(clean: CleanComment, verdict: Verdict | None) -> Stored:
             homepage=clean.homepage,
             body=clean.body,
             ip_hash=ip_hash(request.remote_addr, config.secret_key),
-            user_agent=_printable(request.user_agent.string)[:512],
+            user_agent=_printable(request.headers.get("User-Agent", ""))[:512],
             referrer=_printable(request.referrer or "")[:1024],
             fingerprint=fingerprint(clean.email, clean.body),
             status=verdict.status if verdict else Status.RECEIVED,

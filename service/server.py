@@ -67,6 +67,23 @@ class GunicornServer(BaseApplication):
         return create_app()
 
 
+def connections_per_worker(threads: int) -> int:
+    """How many connections one gthread worker holds: its threads and half as many again.
+
+    gunicorn's default (1000) lets whichever worker wakes first take a whole burst of new
+    connections: under `wrk`'s 32 keep-alive connections one modq worker was seen holding
+    23 or all 32 while the other idled, one GIL doing the work of two, and the benchmark's
+    ratio swung 0.35-0.79 from round to round with the split. With the cap a worker stops
+    accepting at 24 (16 threads) and the other takes the rest; the half beyond the threads
+    are keep-alive connections idling between requests (gthread keeps at most
+    ``worker_connections - threads`` of them, so a cap equal to the threads would close
+    every connection after one request). Paired runs, 8 each: modq +13% req/s at the
+    median, the bare Flask app +1% (README Performance). Connections beyond the
+    cap wait in the listen backlog, not refused.
+    """
+    return threads + threads // 2
+
+
 def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
     """gunicorn's settings for modq (the benchmarks run their baseline app with these too)."""
     return {
@@ -74,6 +91,7 @@ def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
+        "worker_connections": connections_per_worker(threads),
         "accesslog": None,  # modq logs each request itself, without the client address
         "logger_class": RootLogger,
         "timeout": 30,

@@ -165,6 +165,17 @@ def counts(kind: str) -> sp.csr_matrix:
         "char15": dict(analyzer="char", ngram_range=(1, 5)),
         "char25": dict(analyzer="char", ngram_range=(2, 5)),
         "char36": dict(analyzer="char", ngram_range=(3, 6)),
+        "charwb35": dict(analyzer="char_wb", ngram_range=(3, 5)),
+        "charwb14": dict(analyzer="char_wb", ngram_range=(1, 4)),
+        "charwb24": dict(analyzer="char_wb", ngram_range=(2, 4)),
+        "charwb23": dict(analyzer="char_wb", ngram_range=(2, 3)),
+        "charwb34": dict(analyzer="char_wb", ngram_range=(3, 4)),
+        "char24": dict(analyzer="char", ngram_range=(2, 4)),
+        "char14": dict(analyzer="char", ngram_range=(1, 4)),
+        "charwb13": dict(analyzer="char_wb", ngram_range=(1, 3)),
+        "charwb15": dict(analyzer="char_wb", ngram_range=(1, 5)),
+        "charwb36": dict(analyzer="char_wb", ngram_range=(3, 6)),
+        "word13": dict(ngram_range=(1, 3), token_pattern=r"(?u)\b\w+\b"),
     }
     if kind in ("name_word", "name_char"):
         from classifier.text import normalize
@@ -418,6 +429,23 @@ def sms_char_copy(c=30.0):
 
 
 CANDIDATES["sms-char-copy"] = sms_char_copy()
+# Char n-gram ranges (2026-11-26; the signal block now includes __promo__, so `fead-word` is the
+# shipped model with the earlier char_wb 2-5).  Long char n-grams restate a word many times
+# over ("check" -> ~12 grams), so a spammy word outweighs the bigram that says otherwise.
+_WORDS_SIGNALS = ["word12", "signal"]
+for _name, _chars in (("char-wb14", "charwb14-digits"), ("char-wb13", "charwb13-digits"),
+                      ("char-wb24", "charwb24-digits"), ("char-wb23", "charwb23-digits"),
+                      ("char-wb35", "charwb35-digits"), ("char-wb15", "charwb15-digits"),
+                      ("char-14", "char14-digits"), ("char-24", "char24-digits"),
+                      ("char-wb14-nodigits", "charwb14")):
+    CANDIDATES[_name] = lr_fead(["word12", _chars, "signal"], copy=_WORDS_SIGNALS)
+CANDIDATES["char-wb14-copy"] = lr_fead(["word12", "charwb14-digits", "signal"],
+                                       copy=["word12", "charwb14-digits", "signal"])
+CANDIDATES["char-wb14-c10"] = lr_fead(["word12", "charwb14-digits", "signal"], copy=_WORDS_SIGNALS,
+                                      c=10.0)
+CANDIDATES["char-wb14-c100"] = lr_fead(["word12", "charwb14-digits", "signal"],
+                                       copy=_WORDS_SIGNALS, c=100.0)
+CANDIDATES["words-only"] = lr_fead(["word12", "signal"], copy=_WORDS_SIGNALS)
 CANDIDATES["fead-word-again"] = lr_fead(["word12", "charwb25-digits", "signal"], copy=["word12", "signal"])
 
 

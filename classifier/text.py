@@ -38,6 +38,16 @@ _PHONE_RE = re.compile(r"(?<![\d,.])(?:0\d{9,11}|0\d{3,4}[ -]\d{3}[ -]?\d{3,4}|\
 _BIG_NUMBER_RE = re.compile(r"\d{6,}|\d{1,3}(?:,\d{3}){2,}")
 _VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch|^/watch\?v=", re.IGNORECASE)
 _MONEY_RE = re.compile(r"[$£€]\s?\d")
+# Self-promotion, the commonest comment spam ("check out my channel", "subscribe to me"):
+# one signal for the phrase family, so the model does not have to spread that evidence
+# over single words ("check" also opens "just came to check the views").
+_PROMO_RE = re.compile(
+    r"\b(?:check (?:out|me|my|it|this|our)"
+    r"|(?:my|our) (?:new )?(?:channel|videos?|music|songs?|page|profile|playlist|blog|website|site"
+    r"|track|mixtape)"
+    r"|sub(?:scribe)? (?:to )?(?:me|my)|follow me)\b",
+    re.IGNORECASE,
+)
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 
 
@@ -146,6 +156,8 @@ def signal_tokens(body: str, homepage: str = "", page: str = "") -> list[str]:
         tokens.append("__big_number__")
     if _MONEY_RE.search(text):
         tokens.append("__money__")
+    if _PROMO_RE.search(text):
+        tokens.append("__promo__")
     if not tokens:
         tokens.append("__no_signal__")
     return tokens
@@ -165,5 +177,6 @@ SIGNAL_WORDS = {
     "__phone__": "phone number or short code",
     "__big_number__": "large number",
     "__money__": "money amount",
+    "__promo__": "self-promotion phrase",
     "__no_signal__": "no links, numbers or shouting",
 }

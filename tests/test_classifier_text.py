@@ -29,6 +29,20 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     assert signal_tokens("hello there") == ["__no_signal__"]
 
 
+@pytest.mark.parametrize("body, promo", [
+    ("Check out my channel!", True),
+    ("check this out: a new track", True),
+    ("ｓｕｂｓｃｒｉｂｅ ｔｏ ｍｅ", True),  # full-width look-alikes fold first
+    ("Please come see our new video", True),
+    ("follow me @someone", True),
+    ("just came to check the view count", False),  # "check" alone is no invitation
+    ("my favourite part is 2:19", False),
+    ("checkout is broken", False),
+])
+def test_self_promotion_phrases_are_one_signal(body, promo):
+    assert ("__promo__" in signal_tokens(body)) is promo
+
+
 def test_long_bodies_are_truncated_for_the_model():
     rows = model_input([CommentInput(body="spam " * 20000)])
     assert len(rows[0, 0]) <= MAX_BODY_CHARS

@@ -16,7 +16,7 @@ database, which wakes the next in line as soon as the lock is free.
 
 Work that must follow a commit but need not be repeated per write runs once per group:
 each caller may pass an ``after`` callable, and the leader calls each distinct one once,
-after the commit and outside the lock, before it wakes the callers. modq's submissions
+after the commit and outside the writers' file lock, before it wakes the callers. modq's submissions
 pass the "make sure a scoring job is queued" Redis call, so a group of ten comments
 costs one round trip, not ten.
 
@@ -24,8 +24,8 @@ Likewise before the commit: a caller may pass an ``admit`` check and its key, an
 leader calls each distinct check once with the keys of all its writes; a write the check
 refuses is not run, and its caller gets ``Refused``. modq's submissions pass their
 client's rate-limit count this way: one pipelined round trip for the group, made while
-the group waits for its commit anyway, rather than one per request before it (that
-round trip, made by every request thread, cost ~15% of a busy server's throughput).
+the group waits for its commit anyway, rather than one per request before it (paired
+runs: +3.5% requests/s, -6.5% server CPU per request).
 """
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ class GroupCommit:
         ``after`` runs once per group for all the callers in it that passed the same
         callable object, after the commit: work that must follow the commit but need not
         be repeated for each write (modq's: making sure a scoring job is queued). It runs
-        outside the commit lock, so the next group commits meanwhile. If it raises, the
+        once the lead has passed to the next writer, so the next group commits meanwhile. If it raises, the
         error is logged and its result is None: the writes are committed either way.
 
         ``admit``, a ``(check, key)`` pair, runs before: ``check`` once per group with the

@@ -72,10 +72,6 @@ class RedisWindows:
             client = self._clients.redis = Redis(connection_pool=self._pool, single_connection_client=True)
         return client
 
-    def hit(self, limit: RateLimitItem, client: str, now: float | None = None) -> bool:
-        """Count one hit in the current window; whether it is within the limit."""
-        return self.hit_many([(limit, client)], now)[0]
-
     def hit_many(self, hits: Sequence[tuple[RateLimitItem, str]], now: float | None = None) -> list[bool]:
         """Count each (limit, client) hit in its current window, in order; whether each is
         within its limit. One round trip: an ``INCRBY`` per distinct key (pipelined when

@@ -64,8 +64,9 @@ def test_a_window_counts_from_zero_and_its_key_expires(redis_url, redis_conn):
 
     windows, limit = RedisWindows(redis_url), parse("2 per minute")
     start = 1_800_000_000.0  # a minute boundary
-    assert [windows.hit(limit, "c", now=start + s) for s in (0, 30, 59)] == [True, True, False]
-    assert windows.hit(limit, "c", now=start + 60) and windows.hit(limit, "other", now=start + 59)
+    assert [windows.hit_many([(limit, "c")], now=start + s)[0] for s in (0, 30, 59)] == [True, True, False]
+    assert windows.hit_many([(limit, "c")], now=start + 60) == [True]
+    assert windows.hit_many([(limit, "other")], now=start + 59) == [True]
     assert all(0 < redis_conn.ttl(key) <= 61 for key in redis_conn.keys("modq:rate:*"))
     assert seconds_left(limit, now=start + 59.5) == 1 and seconds_left(limit, now=start) == 60
 

@@ -98,7 +98,7 @@ def _after_store(stored: Stored, verdict: Verdict | None) -> None:
         count_hit(engine(), verdict.rule_id)
 
 
-def _refused(status: int, message: str, fields: dict[str, str] | None = None):
+def _counted_error(status: int, message: str, fields: dict[str, str] | None = None):
     """A submission that stores nothing still counts against its client's rate limit:
     429 if it is over one, else the error it earned."""
     limits = submission_limits()
@@ -111,12 +111,12 @@ def submit_comment():
     try:
         raw = read_submission(request)
     except PayloadError as exc:
-        return _refused(exc.status, exc.message, exc.fields)
+        return _counted_error(exc.status, exc.message, exc.fields)
     clean, problems = validate_comment(raw)
     if clean and clean.redirect and not redirect_allowed(clean.redirect, settings().allowed_origins):
         problems = {"redirect": "is not on an allowed origin (MODQ_ALLOWED_ORIGINS)"}
     if problems or clean is None:
-        return _refused(422, "the comment has invalid fields", problems)
+        return _counted_error(422, "the comment has invalid fields", problems)
     verdict = screen(raw, clean, request.remote_addr, settings())
     try:
         stored = _store(clean, verdict)

@@ -101,8 +101,9 @@ def char_grams(token: str, hashed: str, low: int, high: int) -> TokenGrams:
     padded = f" {hashed} "
     grams = [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
     hashes = np.fromiter((gram_hash(gram) for gram in grams), dtype=np.int64, count=len(grams))
-    if unsegmented:
-        return TokenGrams(hashes, None, tuple(f'"{gram.strip()}"' for gram in grams))
+    if unsegmented:  # a gram of the padding alone (char 1-grams) names nothing: no label
+        return TokenGrams(hashes, None, tuple(f'"{gram.strip()}"' if gram.strip() else ""
+                                              for gram in grams))
     return TokenGrams(hashes, f'"{readable}"')
 
 
@@ -132,7 +133,8 @@ def char_weights(texts: Sequence[str], folded: Sequence[str], ngram_range: tuple
                 continue
             for label, share in zip(token.labels, shares[start:start + len(token.hashes)].tolist(),
                                     strict=True):
-                row[label] += share
+                if label:
+                    row[label] += share
 
 
 def signal_weights(block: Block, names: Sequence[str], readable: dict[str, str], weights: Weights) -> None:

@@ -111,10 +111,13 @@ def test_a_link_back_to_the_page_is_not_promotion(model):
     assert "link to this page" in here.reasons
 
 
-def test_reasons_never_show_internal_token_names(model):
-    comments = [CommentInput(t) for t in ("nice post", "素敵な記事でした", *SPAM_COMMENTS)]
+def test_reasons_never_show_internal_token_names_or_empty_quotes(model):
+    texts = ("nice post", "素敵な記事でした！", "ありがとう 素敵", *SPAM_COMMENTS)
+    comments = [CommentInput(t) for t in texts]
     for score in model.score(comments):
         assert score.reasons and not any(r.startswith("__") for r in score.reasons), score
+        # the padding space around each word is a char 1-gram too: it is no reason to show
+        assert not any(r.strip('" ') == "" for r in score.reasons), score
 
 
 def test_channels_have_their_own_calibration_and_threshold(model):

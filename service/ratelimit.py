@@ -53,11 +53,11 @@ def seconds_left(limit: RateLimitItem, now: float | None = None) -> int:
 class RedisWindows:
     """Clock-aligned fixed-window counters in Redis.
 
-    Every submission counts here, so each thread keeps a connection of its own: a
-    client on a shared pool checks its connection out and back in and polls the socket
-    for stray data on every command, which cost a busy threaded worker ~20-40 us of CPU
-    per request. A gunicorn worker's threads live as long as it does, so this is at most
-    one connection per thread.
+    Counts come from whichever thread leads a commit group (or answers an invalid
+    submission), so each thread keeps a connection of its own: a client on a shared pool
+    checks its connection out and back in and polls the socket for stray data on every
+    command, which cost a busy threaded worker ~20-40 us of CPU per call. A gunicorn
+    worker's threads live as long as it does, so this is at most one connection per thread.
     """
 
     def __init__(self, url: str) -> None:
@@ -120,12 +120,10 @@ class SubmissionLimits:
         whole list costs one round trip: a submission group's leader passes all its
         clients at once (``service.groupcommit``'s ``admit``).
         """
-        hits = [(limit, client) for client in clients for limit in self.limits]
-        allowed = self._hit_many(hits)
-        per_client = len(self.limits)
-        return [next((limit for limit, ok in zip(self.limits, allowed[i * per_client:(i + 1) * per_client],
-                                                   strict=True) if not ok), None)
-                for i in range(len(clients))]
+        allowed = self._hit_many([(limit, client) for client in clients for limit in self.limits])
+        n = len(self.limits)
+        return [next((limit for limit, ok in zip(self.limits, allowed[i:i + n], strict=True) if not ok), None)
+                for i in range(0, len(allowed), n)]
 
     def _hit_many(self, hits: list[tuple[RateLimitItem, str]]) -> list[bool]:
         if self._other is not None:

@@ -91,7 +91,7 @@ def options(host: str, port: int, workers: int, threads: int) -> dict[str, Any]:
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread" if threads > 1 else "sync",
-        "worker_connections": connections_per_worker(threads),
+        **({"worker_connections": connections_per_worker(threads)} if threads > 1 else {}),
         "accesslog": None,  # modq logs each request itself, without the client address
         "logger_class": RootLogger,
         "timeout": 30,

@@ -14,16 +14,41 @@ the fsync takes several milliseconds off every comment's time to be scored.
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+BUSY_TIMEOUT_S = 30
 SQLITE_PRAGMAS = (
-    "PRAGMA busy_timeout=30000",  # first: switching a new file to WAL waits for other openers
+    f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}",  # first: later statements wait for other writers
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
 )
+
+
+def _execute_waiting_out_busy(cursor: sqlite3.Cursor, statement: str) -> None:
+    """Run ``statement``, retrying while SQLite answers SQLITE_BUSY, for up to the busy timeout.
+
+    The busy timeout does not cover every case: when several processes open a brand-new file
+    at once, each holds a shared lock while it asks for the exclusive one that switching to
+    WAL needs, and SQLite answers all but one "database is locked" at once rather than let
+    them deadlock (gunicorn workers booting together hit this). The winner's switch is
+    quick and persists in the file, so asking again shortly after succeeds.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_S
+    pause = 0.001
+    while True:
+        try:
+            cursor.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
 
 
 def _make_sqlite_durable(engine: Engine, sync_commits: bool) -> None:
@@ -32,7 +57,7 @@ def _make_sqlite_durable(engine: Engine, sync_commits: bool) -> None:
         dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
-            cursor.execute(pragma)
+            _execute_waiting_out_busy(cursor, pragma)
         if not sync_commits:
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()

@@ -116,24 +116,23 @@ def char_weights(texts: Sequence[str], folded: Sequence[str], char_grams: CharGr
     """
     tokens = [list(zip(text.split(), char_grams.words(fold), strict=True))
               for text, fold in zip(texts, folded, strict=True)]
-    grams = [char_grams.of(word) for row in tokens for _, word in row]
-    if not grams:
+    columns = [char_grams.columns(word) for row in tokens for _, word in row]
+    if not columns:
         return
-    lengths = np.fromiter((len(columns) for columns, _ in grams), dtype=np.int64, count=len(grams))
+    lengths = np.fromiter((len(c) for c in columns), dtype=np.int64, count=len(columns))
     rows = np.repeat(np.repeat(np.arange(len(texts)), [len(row) for row in tokens]), lengths)
-    shares = _shares(rows, np.concatenate([columns for columns, _ in grams]),
-                     char_grams.n_features, block)
+    shares = _shares(rows, np.concatenate(columns), char_grams.n_features, block)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    sums = iter(zip(np.add.reduceat(shares, starts).tolist(), starts.tolist(), grams, strict=True))
+    sums = iter(zip(np.add.reduceat(shares, starts).tolist(), starts.tolist(), strict=True))
     for row, row_tokens in zip(weights, tokens, strict=True):
-        for token, _ in row_tokens:
-            total, start, (_, token_grams) = next(sums)
+        for token, word in row_tokens:
+            total, start = next(sums)
             label = _word_label(token)
             if label is not None:
                 row[label] += total
                 continue
-            for gram, share in zip(token_grams, shares[start:start + len(token_grams)].tolist(),
-                                   strict=True):
+            grams = char_grams.grams(word)
+            for gram, share in zip(grams, shares[start:start + len(grams)].tolist(), strict=True):
                 if gram.strip():  # a gram of the padding alone (char 1-grams) names nothing
                     row[f'"{gram.strip()}"'] += share
 

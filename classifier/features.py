@@ -24,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
 from .datasets import CHANNELS, COMMENT, CommentInput
-from .text import normalize, signal_tokens
+from .text import clean, fold, signal_tokens
 
 TEXT, SIGNALS, CHARS = 0, 1, 2
 # Per channel: its copy of TEXT, then of SIGNALS.
@@ -50,8 +50,9 @@ def model_input(comments: Sequence[CommentInput]) -> np.ndarray:
     """
     rows = np.full((len(comments), COLUMNS), "", dtype=object)
     for i, comment in enumerate(comments):
-        rows[i, TEXT] = normalize(comment.body)
-        rows[i, SIGNALS] = " ".join(signal_tokens(comment.body, comment.homepage, comment.page))
+        cleaned = clean(comment.body)
+        rows[i, TEXT] = fold(cleaned)
+        rows[i, SIGNALS] = " ".join(signal_tokens(cleaned, comment.homepage, comment.page))
         rows[i, CHARS] = _DIGIT_RE.sub("0", rows[i, TEXT])
         text_copy, signal_copy = CHANNEL_COLUMNS[channel_of(comment)]
         rows[i, text_copy], rows[i, signal_copy] = rows[i, TEXT], rows[i, SIGNALS]

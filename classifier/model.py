@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from sklearn import config_context
 
 from . import reasons
+from .chargrams import CharGrams
 from .datasets import COMMENT, CommentInput
 from .features import TEXT, channel_of, model_input
 from .text import SIGNAL_WORDS
@@ -60,6 +61,8 @@ class SpamModel:
                               for name in self._named("signal")}
         self._word_analyzer = None
         self._hashes: dict[str, int] = {}
+        self._word_copies = self._copies_of_words()
+        self._char_grams = CharGrams(self._transformer("char").named_steps["hash"])
 
     def _named(self, kind: str) -> list[str]:
         """The blocks of one kind: `word`, then its channel copies (`word:sms`...)."""
@@ -74,10 +77,38 @@ class SpamModel:
 
     def _features(self, rows: np.ndarray) -> sp.csr_matrix:
         """Same result as the ColumnTransformer, without its per-call validation overhead
-        (which costs more than the features themselves when scoring one comment)."""
+        (which costs more than the features themselves when scoring one comment).
+
+        The hashing, most of the cost, is done once per word where it can be: the char
+        block's counts come from each word's remembered n-gram columns (`CharGrams`), and
+        a channel's copy of the word block, which reads the text again or "" for rows of
+        other channels, reuses the word block's counts with those rows emptied.
+        """
         with config_context(assume_finite=True, skip_parameter_validation=True):
-            parts = [tr.transform(rows[:, col]) for _, tr, col in self._blocks]
+            hashed_words = None
+            parts = []
+            for name, tr, col in self._blocks:
+                if name == "char":
+                    counts = self._char_grams.counts(rows[:, col])  # as tr's hash step gives them
+                    parts.append(tr.named_steps["tfidf"].transform(counts))
+                elif name in self._word_copies:
+                    if hashed_words is None:
+                        hashed_words = self._transformer("word").named_steps["hash"].transform(
+                            rows[:, TEXT])
+                    parts.append(tr.named_steps["tfidf"].transform(
+                        _only_rows(hashed_words, rows[:, col] != "")))
+                else:
+                    parts.append(tr.transform(rows[:, col]))
         return sp.hstack(parts, format="csr")
+
+    def _copies_of_words(self) -> set[str]:
+        """The channel copies of the word block that hash exactly as it does (all models
+        trained with channel copies; checked, so an older model file still scores right)."""
+        if "word" not in self._named("word") or self._column("word") != TEXT:
+            return set()
+        params = self._transformer("word").named_steps["hash"].get_params()
+        return {name for name in self._named("word") if name != "word"
+                and self._transformer(name).named_steps["hash"].get_params() == params}
 
     def _per_channel(self, comments: Sequence[CommentInput], values: dict) -> np.ndarray:
         """Each comment's entry of a per-channel table (comments' entry if none)."""
@@ -107,14 +138,15 @@ class SpamModel:
         probabilities = self._calibrate(matrix @ self._coef + self._bias, comments)
         texts = rows[:, TEXT].tolist()
         weights = reasons.new_weights(len(texts))
-        word, char = (self._transformer(name).named_steps["hash"] for name in ("word", "char"))
+        word = self._transformer("word").named_steps["hash"]
         if self._word_analyzer is None:
             self._word_analyzer = word.build_analyzer()
-        for name in self._named("word"):  # shared weights, then the channel's own: they add up
-            reasons.word_weights(texts, self._word_analyzer, word.n_features,
-                                 self._block(matrix, name), self._hash, weights)
-        reasons.char_weights(texts, rows[:, self._column("char")].tolist(), char.ngram_range,
-                             char.n_features, self._block(matrix, "char"), weights)
+        # the shared weights and the channel's own add up: one pass over the words for both
+        reasons.word_weights(texts, self._word_analyzer, word.n_features,
+                             reasons.summed([self._block(matrix, name) for name in self._named("word")]),
+                             self._hash, weights)
+        reasons.char_weights(texts, rows[:, self._column("char")].tolist(), self._char_grams,
+                             self._block(matrix, "char"), weights)
         for name in self._named("signal"):
             reasons.signal_weights(self._block(matrix, name), self._signal_names[name],
                                    SIGNAL_WORDS, weights)
@@ -132,3 +164,14 @@ class SpamModel:
                 self._hashes.clear()
             found = self._hashes[gram] = reasons.gram_hash(gram)
         return found
+
+
+def _only_rows(matrix: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """``matrix`` with the rows not in ``keep`` emptied (no stored zeros: TF-IDF's sublinear
+    log would turn a stored zero into -inf)."""
+    if keep.all():
+        return matrix
+    counts = np.diff(matrix.indptr) * keep
+    entries = np.repeat(keep, np.diff(matrix.indptr))
+    return sp.csr_matrix((matrix.data[entries], matrix.indices[entries],
+                          np.concatenate(([0], np.cumsum(counts)))), shape=matrix.shape)

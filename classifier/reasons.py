@@ -1,10 +1,10 @@
 """Reasons for a batch of scores: the words and phrases that pushed each comment up.
 
 For a linear model each feature's contribution is exact: value * coefficient. Hashed
-n-gram columns are mapped back to text by hashing the comment's own n-grams again; a
-column that several n-gram occurrences share is split evenly among them. The numeric
-work runs once per batch with numpy; per comment only its tokens are walked in Python,
-and each token's n-grams and hashes are cached, because words recur across comments.
+n-gram columns are mapped back to text by hashing the comment's own n-grams again (for
+char n-grams, the columns `CharGrams` remembers per word while scoring); a column that
+several n-gram occurrences share is split evenly among them. The numeric work runs once
+per batch with numpy; per comment only its tokens are walked in Python.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ from functools import lru_cache
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
+
+from .chargrams import CharGrams
 
 _LONG_TOKEN = 20
 _EDGE_PUNCT = re.compile(r"^[^\w]+|[^\w]+$")
@@ -52,9 +54,22 @@ def contributions(matrix: sp.csr_matrix, coef: np.ndarray, part: slice) -> Block
     return Block(rows[inside], columns - part.start, matrix.data[inside] * coef[columns])
 
 
-def _shares(rows: np.ndarray, hashes: np.ndarray, n_features: int, block: Block) -> np.ndarray:
+def summed(blocks: Sequence[Block]) -> Block:
+    """Blocks over the same columns as one: contributions to the same row and column add."""
+    if len(blocks) == 1:
+        return blocks[0]
+    rows = np.concatenate([b.rows for b in blocks]).astype(np.int64)
+    columns = np.concatenate([b.columns for b in blocks]).astype(np.int64)
+    width = int(columns.max(initial=0)) + 1
+    keys, which = np.unique(rows * width + columns, return_inverse=True)
+    values = np.bincount(which, weights=np.concatenate([b.values for b in blocks]),
+                         minlength=len(keys))
+    return Block(keys // width, keys % width, values)
+
+
+def _shares(rows: np.ndarray, columns: np.ndarray, n_features: int, block: Block) -> np.ndarray:
     """Each n-gram occurrence's share of its row's hashed column's contribution."""
-    keys = rows * n_features + hashes % n_features
+    keys = rows * n_features + columns
     occupied, which, counts = np.unique(keys, return_inverse=True, return_counts=True)
     found = block.rows.astype(np.int64) * n_features + block.columns
     order = np.argsort(found, kind="stable")
@@ -73,8 +88,8 @@ def word_weights(texts: Sequence[str], analyzer: Callable, n_features: int, bloc
     if not flat:
         return
     rows = np.repeat(np.arange(len(texts)), [len(row) for row in grams])
-    hashes = np.fromiter((hash_of(gram) for gram in flat), dtype=np.int64, count=len(flat))
-    shares = iter(_shares(rows, hashes, n_features, block).tolist())
+    columns = np.fromiter((hash_of(gram) for gram in flat), dtype=np.int64, count=len(flat))
+    shares = iter(_shares(rows, columns % n_features, n_features, block).tolist())
     for row, row_grams in zip(weights, grams, strict=True):
         for gram in row_grams:
             share = next(shares)
@@ -82,59 +97,45 @@ def word_weights(texts: Sequence[str], analyzer: Callable, n_features: int, bloc
                 row[f'"{gram}"'] += share
 
 
-@dataclass(frozen=True)
-class TokenGrams:
-    """A token's padded char n-grams: their hashes, and the reason label for them (one
-    label for a whole word; per n-gram ``labels`` for CJK runs and very long tokens)."""
-
-    hashes: np.ndarray
-    label: str | None
-    labels: tuple[str, ...] = ()
-
-
 @lru_cache(maxsize=65_536)
-def char_grams(token: str, hashed: str, low: int, high: int) -> TokenGrams:
-    """``hashed`` is the token as the n-grams were taken from (digits as 0); ``token`` is
-    its original spelling, which the owner reads."""
+def _word_label(token: str) -> str | None:
+    """How the owner reads a word's char n-grams: the word as written, quoted; None for a
+    CJK run or a very long token, whose n-grams are shown one by one instead."""
     readable = _EDGE_PUNCT.sub("", token) or token
-    unsegmented = _is_unsegmented(token) or len(readable) > _LONG_TOKEN
-    padded = f" {hashed} "
-    grams = [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
-    hashes = np.fromiter((gram_hash(gram) for gram in grams), dtype=np.int64, count=len(grams))
-    if unsegmented:  # a gram of the padding alone (char 1-grams) names nothing: no label
-        return TokenGrams(hashes, None, tuple(f'"{gram.strip()}"' if gram.strip() else ""
-                                              for gram in grams))
-    return TokenGrams(hashes, f'"{readable}"')
+    if _is_unsegmented(token) or len(readable) > _LONG_TOKEN:
+        return None
+    return f'"{readable}"'
 
 
-def char_weights(texts: Sequence[str], folded: Sequence[str], ngram_range: tuple[int, int],
-                 n_features: int, block: Block, weights: Weights) -> None:
+def char_weights(texts: Sequence[str], folded: Sequence[str], char_grams: CharGrams,
+                 block: Block, weights: Weights) -> None:
     """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself.
 
     ``folded`` holds the texts the n-grams were taken from; each splits into the same words
     as its text.
     """
-    tokens = [[char_grams(token, hashed, *ngram_range)
-               for token, hashed in zip(text.split(), fold.split(), strict=True)]
+    tokens = [list(zip(text.split(), char_grams.words(fold), strict=True))
               for text, fold in zip(texts, folded, strict=True)]
-    flat = [token for row in tokens for token in row]
-    if not flat:
+    grams = [char_grams.of(word) for row in tokens for _, word in row]
+    if not grams:
         return
-    lengths = np.fromiter((len(t.hashes) for t in flat), dtype=np.int64, count=len(flat))
+    lengths = np.fromiter((len(columns) for columns, _ in grams), dtype=np.int64, count=len(grams))
     rows = np.repeat(np.repeat(np.arange(len(texts)), [len(row) for row in tokens]), lengths)
-    shares = _shares(rows, np.concatenate([t.hashes for t in flat]), n_features, block)
+    shares = _shares(rows, np.concatenate([columns for columns, _ in grams]),
+                     char_grams.n_features, block)
     starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
-    sums = iter(zip(np.add.reduceat(shares, starts).tolist(), starts.tolist(), strict=True))
+    sums = iter(zip(np.add.reduceat(shares, starts).tolist(), starts.tolist(), grams, strict=True))
     for row, row_tokens in zip(weights, tokens, strict=True):
-        for token in row_tokens:
-            total, start = next(sums)
-            if token.label is not None:
-                row[token.label] += total
+        for token, _ in row_tokens:
+            total, start, (_, token_grams) = next(sums)
+            label = _word_label(token)
+            if label is not None:
+                row[label] += total
                 continue
-            for label, share in zip(token.labels, shares[start:start + len(token.hashes)].tolist(),
-                                    strict=True):
-                if label:
-                    row[label] += share
+            for gram, share in zip(token_grams, shares[start:start + len(token_grams)].tolist(),
+                                   strict=True):
+                if gram.strip():  # a gram of the padding alone (char 1-grams) names nothing
+                    row[f'"{gram.strip()}"'] += share
 
 
 def signal_weights(block: Block, names: Sequence[str], readable: dict[str, str], weights: Weights) -> None:

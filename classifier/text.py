@@ -78,7 +78,12 @@ def clean(text: str) -> str:
 
 def normalize(text: str) -> str:
     """Model view of a text: NFKC, Cf chars dropped, casefolded, HTML decoded, `<br>` -> space."""
-    return unicodedata.normalize("NFKC", clean(text).casefold())
+    return fold(clean(text))
+
+
+def fold(cleaned: str) -> str:
+    """`normalize` for a text `clean` has already been through."""
+    return unicodedata.normalize("NFKC", cleaned.casefold())
 
 
 def find_links(text: str) -> list[str]:
@@ -126,13 +131,13 @@ def _caps_ratio(text: str) -> tuple[float, int]:
     return sum(ch.isupper() for ch in cased) / len(cased), len(cased)
 
 
-def signal_tokens(body: str, homepage: str = "", page: str = "") -> list[str]:
+def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
     """Extra signals as pseudo-words (`__links_2__`), so a plain vectorizer can use them.
 
-    Computed on the cleaned (NFKC, Cf-free) text, so they are as robust to look-alike
-    characters as the text features are.  Links back to `page` are counted apart.
+    `text` is a body as `clean` returns it (NFKC, Cf-free, markup decoded), so they are as
+    robust to look-alike characters as the text features are; the caller cleans once for
+    both.  Links back to `page` are counted apart.
     """
-    text = clean(body)
     tokens: list[str] = []
     links, to_page = split_page_links(find_links(text), page)
     if to_page:

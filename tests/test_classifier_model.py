@@ -137,3 +137,27 @@ def test_channels_have_their_own_calibration_and_threshold(model):
     groups = meta["metrics"]["groups"]
     assert groups["sms"]["threshold"] == sms
     assert groups["youtube:Youtube01-Psy"]["threshold"] == model.spam_threshold
+
+
+def test_the_fast_feature_path_matches_the_fitted_column_transformer(model):
+    # SpamModel hashes the words once and empties other channels' rows for each channel
+    # copy; the pipeline's own ColumnTransformer hashes every copy: both must agree exactly.
+    comments = [CommentInput(t) for t in (*SPAM_COMMENTS, "素敵な記事でした！", "", "12 345")]
+    comments += [CommentInput(t, channel="sms") for t in SPAM_COMMENTS]
+    rows = model_input(comments)
+    fast = model._features(rows)
+    fitted = model.pipeline.named_steps["features"].transform(rows)
+    assert fast.shape == fitted.shape
+    assert abs(fast - fitted).max() < 1e-6
+    assert np.isfinite(fast.data).all()
+
+
+def test_summed_blocks_add_contributions_to_the_same_cell():
+    from classifier.reasons import Block, summed
+
+    shared = Block(np.array([0, 0, 1]), np.array([3, 7, 3]), np.array([1.0, 2.0, 4.0]))
+    own = Block(np.array([0, 1]), np.array([7, 5]), np.array([0.5, -1.0]))
+    total = summed([shared, own])
+    cells = {(r, c): v for r, c, v in zip(total.rows.tolist(), total.columns.tolist(),
+                                          total.values.tolist(), strict=True)}
+    assert cells == {(0, 3): 1.0, (0, 7): 2.5, (1, 3): 4.0, (1, 5): -1.0}

@@ -3,7 +3,12 @@ import pytest
 from classifier import normalize
 from classifier.datasets import CommentInput
 from classifier.features import model_input
-from classifier.text import MAX_BODY_CHARS, signal_tokens, split_page_links
+from classifier.text import MAX_BODY_CHARS, clean, signal_tokens, split_page_links
+
+
+def signals(body: str, homepage: str = "", page: str = "") -> list[str]:
+    """Signals of a raw body, cleaned first as `model_input` does."""
+    return signal_tokens(clean(body), homepage, page)
 
 
 def test_normalize_folds_width_case_and_format_chars():
@@ -24,9 +29,9 @@ def test_normalize_is_idempotent_and_keeps_japanese():
 
 
 def test_signals_describe_links_homepage_caps_and_repeats():
-    tokens = signal_tokens("CHECK OUT MY CHANNEL www.a.com and http://b.net!!!!", "http://me.org")
+    tokens = signals("CHECK OUT MY CHANNEL www.a.com and http://b.net!!!!", "http://me.org")
     assert {"__link__", "__links_2__", "__homepage__", "__caps_high__", "__repeat__"} <= set(tokens)
-    assert signal_tokens("hello there") == ["__no_signal__"]
+    assert signals("hello there") == ["__no_signal__"]
 
 
 @pytest.mark.parametrize("body, promo", [
@@ -40,7 +45,7 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     ("checkout is broken", False),
 ])
 def test_self_promotion_phrases_are_one_signal(body, promo):
-    assert ("__promo__" in signal_tokens(body)) is promo
+    assert ("__promo__" in signals(body)) is promo
 
 
 def test_long_bodies_are_truncated_for_the_model():
@@ -65,9 +70,9 @@ def test_links_to_the_page_itself(link, page, expected):
 
 def test_a_link_to_the_page_is_not_counted_as_a_link():
     body = "best part <a href='http://www.youtube.com/watch?v=KQ6zr6kCPj8&amp;t=2m19s'>2:19</a>"
-    assert signal_tokens(body, page="https://youtu.be/KQ6zr6kCPj8") == ["__page_link__"]
-    assert "__link__" in signal_tokens(body)
-    mixed = signal_tokens(body + " and http://spam.example", page="https://youtu.be/KQ6zr6kCPj8")
+    assert signals(body, page="https://youtu.be/KQ6zr6kCPj8") == ["__page_link__"]
+    assert "__link__" in signals(body)
+    mixed = signals(body + " and http://spam.example", page="https://youtu.be/KQ6zr6kCPj8")
     assert "__page_link__" in mixed and "__links_1__" in mixed
 
 
@@ -77,5 +82,5 @@ def test_links_without_a_known_tld_need_a_path_and_youtube_relative_links_count(
     assert find_links("She loves Vena. trojmiasto.pl/Vena-Bus-Taxi-o59253.html") \
         == ["trojmiasto.pl/Vena-Bus-Taxi-o59253.html"]
     assert find_links("my new song: /watch?v=w6gkM-XNY2M enjoy") == ["/watch?v=w6gkM-XNY2M"]
-    assert "__video_link__" in signal_tokens("my new song: /watch?v=w6gkM-XNY2M enjoy")
+    assert "__video_link__" in signals("my new song: /watch?v=w6gkM-XNY2M enjoy")
     assert find_links("ok me.i see you, 1.5/10, and/or e.g. it") == []

@@ -23,20 +23,25 @@ from .crossval import (
     assign_folds,
     domain_weights,
     fit_calibration,
+    fit_signal_calibration,
     fit_weighted,
     out_of_fold_logits,
     review_threshold,
     spam_threshold,
     text_bucket,
 )
-from .datasets import CHANNELS, COMMENT, LabelledComment, shipped_corpora
+from .datasets import CHANNELS, COMMENT, SMS, LabelledComment, shipped_corpora
 from .evaluation import evaluate, metrics, reliability
-from .features import TEXT, build_pipeline, channel_of, model_input
+from .features import SIGNALS, TEXT, build_pipeline, channel_of, model_input
 from .model import SpamModel
 from .text import normalize
 
 Progress = Callable[[str], None] | None
 GATE_BUCKETS = 5  # 1 in 5 of the owner's labels is kept out of training, for the gate
+# Channels whose calibration also re-weights the signal words (`fit_signal_calibration`).
+# Not comments: leave-one-video-out it moved the videos by -0.015..+0.012 and the 2014
+# PewDiePie pilot fell 0.738 -> 0.698 (bench/RESULTS-classifier.md, 2026-11-27).
+SIGNAL_CALIBRATED = (SMS,)
 
 
 @dataclass
@@ -91,7 +96,42 @@ def _versions() -> dict:
             "numpy": np.__version__, "python": platform.python_version()}
 
 
-def _per_channel(logits: np.ndarray, y: np.ndarray, channels: np.ndarray,
+def _channel_calibration(channel: str, logits: np.ndarray, y: np.ndarray,
+                         signals: np.ndarray) -> tuple[dict, np.ndarray]:
+    """One channel's calibration and its rows' scores: Platt, plus signal offsets for the
+    SIGNAL_CALIBRATED channels (unless the stacker came out inverted, which only tiny or
+    odd data could do: folding the offsets divides by the slope)."""
+    if channel in SIGNAL_CALIBRATED:
+        calibration = fit_signal_calibration(logits, y, signals)
+        if calibration["slope"] > 0:
+            return calibration, apply_calibration(logits, calibration, signals)
+    calibration = fit_calibration(logits, y)
+    return calibration, apply_calibration(logits, calibration)
+
+
+def fold_signal_offsets(pipeline, calibrations: dict[str, dict]) -> None:
+    """Move each channel's signal offsets into the weights of its `signal:<channel>` copy.
+
+    The offset of signal s is linear in a feature the model already has (the channel
+    copy's 0/1 column for s, set only on that channel's rows), so adding offset/slope to
+    that column's coefficient gives slope * logit + intercept = the stacked score
+    exactly: scoring needs no extra step and reasons (coef * value) show the signal with
+    its re-weighted contribution.
+    """
+    features, model = pipeline.named_steps["features"], pipeline.named_steps["model"]
+    blocks = {name: transformer for name, transformer, _ in features.transformers_}
+    for channel, calibration in calibrations.items():
+        offsets = calibration.get("signal_offsets")
+        if not offsets:
+            continue
+        name = f"signal:{channel}"
+        start = features.output_indices_[name].start
+        vocabulary = blocks[name].vocabulary_
+        for token, offset in offsets.items():
+            model.coef_[0, start + vocabulary[token]] += offset / calibration["slope"]
+
+
+def _per_channel(logits: np.ndarray, y: np.ndarray, channels: np.ndarray, signals: np.ndarray,
                  target: float) -> tuple[dict, dict, np.ndarray, np.ndarray]:
     """Calibration and thresholds per channel, from that channel's out-of-fold scores.
 
@@ -110,8 +150,8 @@ def _per_channel(logits: np.ndarray, y: np.ndarray, channels: np.ndarray,
     for channel in CHANNELS:
         rows = channels == channel
         if len(set(y[rows].tolist())) == 2:
-            calibrations[channel] = fit_calibration(logits[rows], y[rows])
-            scores[rows] = apply_calibration(logits[rows], calibrations[channel])
+            calibrations[channel], scores[rows] = _channel_calibration(
+                channel, logits[rows], y[rows], signals[rows])
             thresholds[rows] = spam_threshold(scores[rows], y[rows], target)
         else:
             calibrations[channel] = pooled
@@ -144,10 +184,11 @@ def train(
     weights = domain_weights(examples)
     logits = out_of_fold_logits(build_pipeline(trained_channels), X, y, folds, weights, progress)
     calibration, thresholds, scores, row_thresholds = _per_channel(
-        logits, y, channels, blocked_ham_target)
+        logits, y, channels, X[:, SIGNALS], blocked_ham_target)
     if progress:
         progress("fitting the final model on all rows")
     pipeline = fit_weighted(build_pipeline(trained_channels), X, y, weights)
+    fold_signal_offsets(pipeline, {COMMENT: calibration, **calibration["channels"]})
     metadata = {
         "data": {"fingerprint": fingerprint(examples), "rows": len(examples),
                  "counts": _counts(examples)},

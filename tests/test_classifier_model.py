@@ -130,6 +130,10 @@ def test_channels_have_their_own_calibration_and_threshold(model):
     assert list(model.thresholds([CommentInput(text), CommentInput(text, channel="sms"),
                                   CommentInput(text, channel="fax")])) \
         == [model.spam_threshold, sms, model.spam_threshold]
+    # SMS re-weights its signal words on out-of-fold logits (folded into its weights)
+    assert meta["calibration"]["channels"]["sms"]["method"] == "platt-oof+signals"
+    assert "__phone__" in meta["calibration"]["channels"]["sms"]["signal_offsets"]
+    assert "signal_offsets" not in meta["calibration"]
     groups = meta["metrics"]["groups"]
     assert groups["sms"]["threshold"] == sms
     assert groups["youtube:Youtube01-Psy"]["threshold"] == model.spam_threshold

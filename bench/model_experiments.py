@@ -16,6 +16,8 @@ like `classifier.training` does (Platt on out-of-fold logits, <= 0.5% blocked ha
 *nested* threshold (calibration + threshold from the other folds' out-of-fold scores
 only), and at the group's own best threshold (an upper bound, not a result), then the
 2014 pilot videos scored by a model fitted on all training rows.
+`lr_fead` fits the channel copies' TF-IDF on all rows before masking them, so it only approximates
+the shipped pipeline; bench/weight_experiments.py reproduces it exactly and loops over three SMS splits.
 """
 
 from __future__ import annotations

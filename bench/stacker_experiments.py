@@ -14,7 +14,7 @@ group, the mean over the splits of
   - the pilot videos, the stacker fitted on all out-of-fold logits;
 with the worst blocked ham of the splits after the slash (in %).  A stacker marked
 in-sample is scored on the rows it was fitted on (as training fits Platt); the others on
-folds it did not see.  Results: bench/RESULTS-classifier.md (2026-11-27).
+folds it did not see.  Results: bench/RESULTS-classifier.md (2026-11-26 third pass).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ signal offsets for SMS, in-sample), takes each channel's lowest threshold with <
 blocked ham, and prints the mean over the splits of each group's MCC at its channel's
 threshold, the worst blocked ham of the splits (in %) and the mean comment threshold; then
 the never-trained 2014 pilot videos, scored by a model fitted on all rows at the comment
-threshold.  Results: bench/RESULTS-classifier.md (2026-11-28).
+threshold.  Results: bench/RESULTS-classifier.md (2026-11-26, fourth pass).
 """
 
 from __future__ import annotations

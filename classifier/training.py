@@ -40,7 +40,7 @@ Progress = Callable[[str], None] | None
 GATE_BUCKETS = 5  # 1 in 5 of the owner's labels is kept out of training, for the gate
 # Channels whose calibration also re-weights the signal words (`fit_signal_calibration`).
 # Not comments: leave-one-video-out it moved the videos by -0.015..+0.012 and the 2014
-# PewDiePie pilot fell 0.738 -> 0.698 (bench/RESULTS-classifier.md, 2026-11-27).
+# PewDiePie pilot fell 0.738 -> 0.698 (bench/RESULTS-classifier.md, 2026-11-26 third pass).
 SIGNAL_CALIBRATED = (SMS,)
 
 

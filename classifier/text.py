@@ -48,6 +48,18 @@ _PROMO_RE = re.compile(
     r"|sub(?:scribe)? (?:to )?(?:me|my)|follow me)\b",
     re.IGNORECASE,
 )
+# Engagement bait: asking for likes or shares ("like this comment if...", "please share").
+# The YouTube Spam Collection labels it spam (32 of 32 such comments in its four videos)
+# but its words ("like", "comment", "share") are everyday words. Thumbs-up polls ("thumbs
+# up if you're watching in 2015") are labelled either way (9 spam, 7 ham), so they are a
+# signal of their own, which the model weighs apart.
+_ENGAGEMENT_RE = re.compile(
+    r"\b(?:like this comment|give (?:it|this|me|us) a (?:like|thumbs? up)"
+    r"|(?:please|plz|pls) share|share this (?:video|song|comment|page)"
+    r"|share (?:it )?on (?:facebook|twitter)|like and share|share and like)\b",
+    re.IGNORECASE,
+)
+_POLL_RE = re.compile(r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for))\b", re.IGNORECASE)
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 
 
@@ -163,6 +175,10 @@ def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
         tokens.append("__money__")
     if _PROMO_RE.search(text):
         tokens.append("__promo__")
+    if _ENGAGEMENT_RE.search(text):
+        tokens.append("__engagement__")
+    elif _POLL_RE.search(text):
+        tokens.append("__poll__")
     if not tokens:
         tokens.append("__no_signal__")
     return tokens
@@ -183,5 +199,7 @@ SIGNAL_WORDS = {
     "__big_number__": "large number",
     "__money__": "money amount",
     "__promo__": "self-promotion phrase",
+    "__engagement__": "asks for likes or shares",
+    "__poll__": "thumbs-up poll",
     "__no_signal__": "no links, numbers or shouting",
 }

@@ -48,6 +48,22 @@ def test_self_promotion_phrases_are_one_signal(body, promo):
     assert ("__promo__" in signals(body)) is promo
 
 
+@pytest.mark.parametrize("body, signal", [
+    ("Like this comment if you still jam out to this song", "__engagement__"),
+    ("GUYS SHARE THIS VIDEO!!!!! Share on Facebook", "__engagement__"),
+    ("ｐｌｚ ｓｈａｒｅ to vote!!", "__engagement__"),  # full-width look-alikes fold first
+    ("give it a like", "__engagement__"),
+    ("Thumbs up if you're watching in 2015", "__poll__"),  # labelled either way: its own signal
+    ("like if you came to see the views", "__poll__"),
+    ("I like this for the beat", None),
+    ("Finally someone shares the same opinion", None),
+    ("thumbs up, great song", None),
+])
+def test_engagement_bait_and_thumbs_up_polls_are_signals_apart(body, signal):
+    found = {"__engagement__", "__poll__"} & set(signals(body))
+    assert found == ({signal} if signal else set())
+
+
 def test_long_bodies_are_truncated_for_the_model():
     rows = model_input([CommentInput(body="spam " * 20000)])
     assert len(rows[0, 0]) <= MAX_BODY_CHARS

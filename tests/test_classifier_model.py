@@ -161,3 +161,13 @@ def test_summed_blocks_add_contributions_to_the_same_cell():
     cells = {(r, c): v for r, c, v in zip(total.rows.tolist(), total.columns.tolist(),
                                           total.values.tolist(), strict=True)}
     assert cells == {(0, 3): 1.0, (0, 7): 2.5, (1, 3): 4.0, (1, 5): -1.0}
+
+
+@settings(max_examples=60, deadline=None)
+@given(texts=st.lists(st.text(max_size=60), min_size=1, max_size=4))
+def test_any_text_scores_with_reasons_as_the_batch_path_does(model, texts):
+    # reasons split each text and its model view into the same words: any script, any spacing
+    comments = [CommentInput(t) for t in texts]
+    scored = model.score(comments)
+    assert [s.spam_score for s in scored] == pytest.approx(list(model.predict_proba(comments)))
+    assert all(isinstance(r, str) and r.strip('" ') for s in scored for r in s.reasons)

@@ -48,6 +48,16 @@ _PROMO_RE = re.compile(
     r"|sub(?:scribe)? (?:to )?(?:me|my)|follow me)\b",
     re.IGNORECASE,
 )
+# Links written so that filters miss them ("marketglory . com/...", "gonintendo(dot)com",
+# "W W W. THE FARRELL REPORT. NET"): disguising a link says more than the link would.
+_HIDDEN_LINK_RE = re.compile(
+    r"\b[a-z0-9][\w-]*"
+    r"(?:(?:\s+\.\s*|\s*[(\[]\s*dot\s*[)\]]\s*|dot)(?:com|net|org|info|biz|ru|ly|tk)"
+    # "site. com": only in lower case, which a sentence's next word ("home. Com on") is not
+    r"|\.\s+(?-i:com|net|org|info|biz|ru|ly|tk))\b"
+    r"|\bw\s+w\s+w\b|\bwww\s+\.",
+    re.IGNORECASE,
+)
 # Engagement bait: asking for likes or shares ("like this comment if...", "please share").
 # The YouTube Spam Collection labels it spam (32 of 32 such comments in its four videos)
 # but its words ("like", "comment", "share") are everyday words. Thumbs-up polls ("thumbs
@@ -158,6 +168,8 @@ def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
         tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
         if all(_VIDEO_LINK_RE.search(link) for link in links):
             tokens.append("__video_link__")
+    if _HIDDEN_LINK_RE.search(text):
+        tokens.append("__hidden_link__")
     if homepage.strip():
         tokens.append("__homepage__")
     ratio, letters = _caps_ratio(_URL_RE.sub(" ", text))  # links are lower case anyway
@@ -199,6 +211,7 @@ SIGNAL_WORDS = {
     "__big_number__": "large number",
     "__money__": "money amount",
     "__promo__": "self-promotion phrase",
+    "__hidden_link__": "disguised link",
     "__engagement__": "asks for likes or shares",
     "__poll__": "thumbs-up poll",
     "__no_signal__": "no links, numbers or shouting",

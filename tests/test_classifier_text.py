@@ -64,6 +64,22 @@ def test_engagement_bait_and_thumbs_up_polls_are_signals_apart(body, signal):
     assert found == ({signal} if signal else set())
 
 
+@pytest.mark.parametrize("body, hidden", [
+    ("marketglory . com/strategygame/andrijamatf earn real money", True),
+    ("visit gonintendo(dot)com/?mod=1", True),
+    ("Hack facebook account, visit : FreeHackingTools24DOTcom", True),
+    ("Please see and share: W W W. THE FARRELL REPORT. NET", True),
+    ("do vote daily: tv.  mtvema. com/vote", True),
+    ("ｍａｒｋｅｔｇｌｏｒｙ ． ｃｏｍ", True),  # full-width look-alikes fold first
+    ("visit www.example.com now", False),  # a plain link is a link, not a disguised one
+    ("the dot com bubble", False),
+    ("Its normally hot mail. Com you see", False),  # a sentence's next word
+    ("3.5 out of 10. Net result: fine", False),
+])
+def test_disguised_links_are_a_signal(body, hidden):
+    assert ("__hidden_link__" in signals(body)) is hidden
+
+
 def test_long_bodies_are_truncated_for_the_model():
     rows = model_input([CommentInput(body="spam " * 20000)])
     assert len(rows[0, 0]) <= MAX_BODY_CHARS

@@ -73,6 +73,18 @@ _POLL_RE = re.compile(r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for))\
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 
 
+# Signals that are one pattern each; where a group has two, the first that matches counts
+# (a phone number is not also a large number, engagement bait not also a poll).
+_PATTERN_SIGNALS = (
+    ((_HIDDEN_LINK_RE, "__hidden_link__"),),
+    ((_REPEAT_RE, "__repeat__"),),
+    ((_PHONE_RE, "__phone__"), (_BIG_NUMBER_RE, "__big_number__")),
+    ((_MONEY_RE, "__money__"),),
+    ((_PROMO_RE, "__promo__"),),
+    ((_ENGAGEMENT_RE, "__engagement__"), (_POLL_RE, "__poll__")),
+)
+
+
 def _drop_format_chars(text: str) -> str:
     """Remove Unicode format characters (category Cf: zero-width space/joiner, BOM...)."""
     if text.isascii():  # no ASCII character is in Cf; most comments take this fast path
@@ -168,8 +180,6 @@ def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
         tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
         if all(_VIDEO_LINK_RE.search(link) for link in links):
             tokens.append("__video_link__")
-    if _HIDDEN_LINK_RE.search(text):
-        tokens.append("__hidden_link__")
     if homepage.strip():
         tokens.append("__homepage__")
     ratio, letters = _caps_ratio(_URL_RE.sub(" ", text))  # links are lower case anyway
@@ -177,20 +187,11 @@ def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
         tokens.append("__caps_high__")
     elif letters >= 8 and ratio >= 0.3:
         tokens.append("__caps_some__")
-    if _REPEAT_RE.search(text):
-        tokens.append("__repeat__")
-    if _PHONE_RE.search(text):
-        tokens.append("__phone__")
-    elif _BIG_NUMBER_RE.search(text):
-        tokens.append("__big_number__")
-    if _MONEY_RE.search(text):
-        tokens.append("__money__")
-    if _PROMO_RE.search(text):
-        tokens.append("__promo__")
-    if _ENGAGEMENT_RE.search(text):
-        tokens.append("__engagement__")
-    elif _POLL_RE.search(text):
-        tokens.append("__poll__")
+    for alternatives in _PATTERN_SIGNALS:
+        for pattern, token in alternatives:
+            if pattern.search(text):
+                tokens.append(token)
+                break
     if not tokens:
         tokens.append("__no_signal__")
     return tokens

@@ -451,6 +451,24 @@ CANDIDATES["words-only"] = lr_fead(["word12", "signal"], copy=_WORDS_SIGNALS)
 CANDIDATES["fead-word-again"] = lr_fead(["word12", "charwb25-digits", "signal"], copy=["word12", "signal"])
 
 
+def splits_and_names(candidates: dict) -> tuple[list[str], list[str]]:
+    """For the scripts built on this one: `--splits=hashed,r0,r1` (SMS splits: training's
+    grouped folds, or random with seed N) and the candidate names (default: all) from the
+    command line, which is then cleared, because `data()` reads flags of its own."""
+    splits = next((a.split("=")[1].split(",") for a in sys.argv if a.startswith("--splits=")),
+                  ["hashed", "r0", "r1"])
+    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(candidates)
+    sys.argv = sys.argv[:1]
+    return splits, names
+
+
+def mean_cells(results: list[dict], keys, short) -> str:
+    """`group=MCC/blocked-ham%` per key: the mean MCC over the splits' results, the worst
+    blocked ham."""
+    return " ".join(f"{short(k)}={np.mean([r[k][0] for r in results]):.3f}"
+                    f"/{100 * max(r[k][1] for r in results):.1f}" for k in keys)
+
+
 if __name__ == "__main__":
     names = [a for a in sys.argv[1:] if not a.startswith("--")] or ["current"]
     data()

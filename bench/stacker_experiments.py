@@ -19,6 +19,7 @@ folds it did not see.  Results: bench/RESULTS-classifier.md (2026-11-26 third pa
 
 from __future__ import annotations
 
+import hashlib
 import sys
 import warnings
 from pathlib import Path
@@ -35,14 +36,12 @@ import model_experiments as me  # noqa: E402
 
 from classifier.crossval import apply_calibration, fit_calibration, spam_threshold  # noqa: E402
 from classifier.evaluation import metrics  # noqa: E402
-from classifier.features import SIGNALS  # noqa: E402
-from classifier.text import _URL_RE, _caps_ratio, clean, find_links  # noqa: E402
+from classifier.features import SIGNALS, build_pipeline  # noqa: E402
+from classifier.text import _URL_RE, SIGNAL_WORDS, _caps_ratio, clean, find_links  # noqa: E402
 
 TARGET = 0.005
 CACHE = Path("/tmp/modq-stacker-logits")
-SIGS = ["__link__", "__links_2__", "__links_3__", "__video_link__", "__page_link__",
-        "__homepage__", "__caps_high__", "__caps_some__", "__repeat__", "__phone__",
-        "__big_number__", "__money__", "__promo__", "__no_signal__"]
+SIGS = [name for name in SIGNAL_WORDS if name != "__links_1__"]  # one link: __link__ alone
 SHAPE = ["loglen", "logwords", "short5", "short12", "caps", "nlinks"]
 META = SIGS + SHAPE
 GROUPS = ["sms", "youtube:Youtube01-Psy", "youtube:Youtube02-KatyPerry",
@@ -51,10 +50,10 @@ GROUPS = ["sms", "youtube:Youtube01-Psy", "youtube:Youtube02-KatyPerry",
 
 def logits(split: str) -> dict:
     """Outer, inner (per held-out fold) and pilot logits of the shipped pipeline."""
-    path = CACHE / f"{split}.npz"
+    examples, X, y, folds, sources = me.data()
+    path = CACHE / f"{split}-{_inputs_fingerprint(X)}.npz"
     if path.exists():
         return dict(np.load(path, allow_pickle=True))
-    examples, X, y, folds, sources = me.data()
     folds = folds.copy()
     if split != "hashed":
         sms = sources == "sms"
@@ -80,6 +79,14 @@ def logits(split: str) -> dict:
     CACHE.mkdir(exist_ok=True)
     np.savez(path, **out)
     return out
+
+
+def _inputs_fingerprint(X: np.ndarray) -> str:
+    """What the cached logits depend on: the model input and the pipeline's settings (a
+    cache keyed on the split alone went on serving the previous model's logits)."""
+    digest = hashlib.sha256("\x1f".join(X.ravel().tolist()).encode())
+    digest.update(repr(build_pipeline()).encode())
+    return digest.hexdigest()[:12]
 
 
 def meta() -> np.ndarray:
@@ -225,17 +232,13 @@ def show(name: str, results: list[dict]) -> None:
     def short(key):
         return key.replace("youtube:Youtube0", "").replace("pilot:", "")[:9]
 
-    cells = " ".join(f"{short(k)}={np.mean([r[k][0] for r in results]):.3f}"
-                     f"/{100 * max(r[k][1] for r in results):.1f}" for k in keys)
-    print(f"{name:26s} t={np.mean([r['t'] for r in results]):.3f} {cells}", flush=True)
+    print(f"{name:26s} t={np.mean([r['t'] for r in results]):.3f} "
+          f"{me.mean_cells(results, keys, short)}", flush=True)
 
 
 if __name__ == "__main__":
     warnings.filterwarnings("ignore")
-    splits = next((a.split("=")[1].split(",") for a in sys.argv if a.startswith("--splits=")),
-                  ["hashed", "r0", "r1"])
-    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(CANDIDATES)
-    sys.argv = sys.argv[:1]  # model_experiments.data() reads its own flags
+    splits, names = me.splits_and_names(CANDIDATES)
     data = [logits(s) for s in splits]
     M_all = meta()
     for name in names:

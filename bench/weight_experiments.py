@@ -241,17 +241,12 @@ def show(name: str, results: list[dict]) -> None:
         return (key.replace("youtube:Youtube0", "").replace("pilot:", "")
                 .split("_")[0].split("-")[-1 if key.startswith("youtube") else 0])[:9]
 
-    cells = " ".join(f"{short(k)}={np.mean([r[k][0] for r in results]):.3f}"
-                     f"/{100 * max(r[k][1] for r in results):.1f}" for k in results[0])
-    print(f"{name:18s} {cells}", flush=True)
+    print(f"{name:18s} {me.mean_cells(results, results[0], short)}", flush=True)
 
 
 if __name__ == "__main__":
     warnings.filterwarnings("ignore")
-    splits = next((a.split("=")[1].split(",") for a in sys.argv if a.startswith("--splits=")),
-                  ["hashed", "r0", "r1"])
-    names = [a for a in sys.argv[1:] if not a.startswith("--")] or list(CANDIDATES)
-    sys.argv = sys.argv[:1]  # model_experiments.data() reads its own flags
+    splits, names = me.splits_and_names(CANDIDATES)
     for block in set(SHARED + COPIED):
         me.counts(block)
     for name in names:

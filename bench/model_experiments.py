@@ -199,6 +199,11 @@ def counts(kind: str) -> sp.csr_matrix:
 
         kind = kind.removesuffix("-digits")
         texts = np.array([re.sub(r"\d", "0", t) for t in texts], dtype=object)
+    if kind.endswith("-punct"):  # runs of punctuation as words of their own ("subscribers...come")
+        import re
+
+        kind = kind.removesuffix("-punct")
+        texts = np.array([re.sub(r"([^\w\s]+)", r" \1 ", t) for t in texts], dtype=object)
     hasher = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm=None,
                                dtype=np.float32, **specs[kind])
     return hasher.transform(texts).tocsr()

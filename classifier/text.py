@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 MAX_BODY_CHARS = 5000  # long bodies are truncated: spam signal sits early, cost grows linearly
@@ -22,11 +23,13 @@ _SPACE_RE = re.compile(r"\s+")
 _URL_RE = re.compile(
     r"(?:https?://|www\.)\S+"
     # Bare domains only for TLDs that are not also words: "me.i", "cherthala.in case" in
-    # hurried SMS text are not links.
-    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)\b(?:/\S*)?"
+    # hurried SMS text are not links.  A country suffix may follow (`x.com.br`), but no
+    # other label: `wikipedia.org.spam.example/x` is not a link to wikipedia.org.
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|biz|ly|ru|tk|gl|co\.uk)(?:\.[a-z]{2})?"
+    r"\b(?!\.\w)(?:/\S*)?"
     # Any other TLD only with a path after it (`trojmiasto.pl/vena-bus.html`), and YouTube's
     # own relative links (`/watch?v=...`), which comments paste without the host.
-    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}/[\w\-./?=&%#~+]+"
+    r"|\b[\w-]+(?:\.[\w-]+)*\.[a-z]{2,13}/[\w\-./?=&%#~+]+"
     r"|(?<![\w/])/watch\?v=[\w-]{11}",
     re.IGNORECASE,
 )
@@ -71,6 +74,25 @@ _ENGAGEMENT_RE = re.compile(
 )
 _POLL_RE = re.compile(r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for))\b", re.IGNORECASE)
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
+# Where a blog reader points to back a point: encyclopaedias, standards, papers, official
+# documentation, code hosts and Q&A sites, public institutions.  The training corpora
+# (YouTube, SMS) hold almost no ham with a link, so the model reads any link as spam; a
+# link to one of these hosts (or a subdomain: ja.wikipedia.org) is counted apart instead.
+# Hosts only, never free-hosting domains (github.io, blogspot.com) where anyone can
+# publish a landing page.
+_REFERENCE_HOST_RE = re.compile(
+    r"(?:^|\.)(?:"
+    r"wikipedia\.org|wikimedia\.org|wiktionary\.org|wikidata\.org|archive\.org"
+    r"|w3\.org|whatwg\.org|ietf\.org|rfc-editor\.org|unicode\.org|iso\.org"
+    r"|arxiv\.org|doi\.org|acm\.org|ieee\.org"
+    r"|github\.com|gitlab\.com|codeberg\.org|stackoverflow\.com|stackexchange\.com"
+    r"|superuser\.com|serverfault\.com|askubuntu\.com"
+    r"|python\.org|mozilla\.org|rust-lang\.org|go\.dev|nodejs\.org|php\.net|postgresql\.org"
+    r"|sqlite\.org|kernel\.org|debian\.org|microsoft\.com|apple\.com|android\.com"
+    r")$"
+    # Public institutions: .gov, .edu, .gov.uk, .ac.jp, .go.jp, .edu.sg, .gouv.fr, .europa.eu
+    r"|(?:^|\.)(?:gov|edu|mil)(?:\.[a-z]{2})?$|\.(?:ac|go)\.[a-z]{2}$|\.gouv\.fr$|\.europa\.eu$"
+)
 
 
 # Signals that are one pattern each; where a group has two, the first that matches counts
@@ -125,36 +147,63 @@ def find_links(text: str) -> list[str]:
     return _URL_RE.findall(text)
 
 
-def _page_key(address: str) -> tuple[str, str] | None:
-    """What identifies a page: ("video", id) for a YouTube video, else (host, path).
-
-    Accepts full URLs and `example.com/x`.  Without a host or with the root path alone it
-    identifies nothing: a link to a home page is not a link to the post.
-    """
+def _host_and_path(address: str) -> tuple[str, str]:
+    """Host (lower case, without `www.`) and path (without a trailing `/`) of a URL or a
+    bare `example.com/x`; empty strings where there is none."""
     address = address.strip()
-    video = _VIDEO_ID_RE.search(address)
-    if video:
-        return ("video", video.group(1))
-    if not address.startswith(("http://", "https://")):
+    if not address.lower().startswith(("http://", "https://")):
         address = "http://" + address
     try:
         parts = urlsplit(address)
+        host = (parts.hostname or "").removeprefix("www.")
     except ValueError:
-        return None
-    host, path = (parts.hostname or "").removeprefix("www."), parts.path.rstrip("/")
+        return "", ""
+    return host, parts.path.rstrip("/")
+
+
+def _page_key(address: str) -> tuple[str, str] | None:
+    """What identifies a page: ("video", id) for a YouTube video, else (host, path).
+
+    Without a host or with the root path alone it identifies nothing: a link to a home
+    page is not a link to the post.
+    """
+    video = _VIDEO_ID_RE.search(address)
+    if video:
+        return ("video", video.group(1))
+    host, path = _host_and_path(address)
     return (host, path) if host and path else None
 
 
-def split_page_links(links: list[str], page: str) -> tuple[list[str], bool]:
-    """The links that point elsewhere, and whether any pointed at `page`, the page the
-    comment is on: such a link is a reference ("my favourite part is 2:19"), not
-    promotion.  The caller vouches for `page`: taken from a client, it would let a spammer
-    declare their own site "this page"."""
+class SortedLinks(NamedTuple):
+    """A comment's links by where they point."""
+
+    elsewhere: list[str]  # what a promoter would post: counted as links
+    to_site: bool  # any to the page the comment is on, or (on a blog) to its own site
+    to_reference: bool  # any to a reference site (`_REFERENCE_HOST_RE`)
+
+
+def sort_links(links: list[str], page: str) -> SortedLinks:
+    """Split `links` into promotion and references.
+
+    A link to `page`, the page the comment is on ("my favourite part is 2:19"), or to
+    another page of the same site when the page is not a video (a reader pointing at the
+    owner's older post), promotes nothing but the owner.  The caller vouches for `page`:
+    taken from a client, it would let a spammer declare their own site "this page".
+    A YouTube video's site is YouTube, where every spammer's own video lives, so there
+    only the video itself counts.
+    """
     page_key = _page_key(page) if page else None
-    if page_key is None:
-        return links, False
-    elsewhere = [link for link in links if _page_key(link) != page_key]
-    return elsewhere, len(elsewhere) < len(links)
+    site = "" if not page or _VIDEO_ID_RE.search(page) else _host_and_path(page)[0]
+    elsewhere, to_site, to_reference = [], False, False
+    for link in links:
+        host = _host_and_path(link)[0]
+        if (site and host == site) or (page_key is not None and _page_key(link) == page_key):
+            to_site = True
+        elif host and _REFERENCE_HOST_RE.search(host):
+            to_reference = True
+        else:
+            elsewhere.append(link)
+    return SortedLinks(elsewhere, to_site, to_reference)
 
 
 def _caps_ratio(text: str) -> tuple[float, int]:
@@ -170,12 +219,14 @@ def signal_tokens(text: str, homepage: str = "", page: str = "") -> list[str]:
 
     `text` is a body as `clean` returns it (NFKC, Cf-free, markup decoded), so they are as
     robust to look-alike characters as the text features are; the caller cleans once for
-    both.  Links back to `page` are counted apart.
+    both.  Links back to `page` (or its site) and to reference sites are counted apart.
     """
     tokens: list[str] = []
-    links, to_page = split_page_links(find_links(text), page)
-    if to_page:
+    links, to_site, to_reference = sort_links(find_links(text), page)
+    if to_site:
         tokens.append("__page_link__")
+    if to_reference:
+        tokens.append("__ref_link__")
     if links:
         tokens += ["__link__", f"__links_{min(len(links), 3)}__"]
         if all(_VIDEO_LINK_RE.search(link) for link in links):
@@ -207,7 +258,8 @@ SIGNAL_WORDS = {
     "__caps_some__": "many capitals",
     "__repeat__": "repeated characters",
     "__video_link__": "link to a video",
-    "__page_link__": "link to this page",
+    "__page_link__": "link to this page or site",
+    "__ref_link__": "link to a reference site",
     "__phone__": "phone number or short code",
     "__big_number__": "large number",
     "__money__": "money amount",

@@ -108,7 +108,29 @@ def test_a_link_back_to_the_page_is_not_promotion(model):
                                    CommentInput(body, page="https://youtu.be/9bZkp7q19f0")])
     assert here.spam_score < elsewhere.spam_score
     assert here.spam_score < model.spam_threshold <= elsewhere.spam_score
-    assert "link to this page" in here.reasons
+    assert "link to this page or site" in here.reasons
+
+
+@pytest.mark.parametrize("body", [
+    "Thanks! The docs say the same: https://docs.python.org/3/library/sqlite3.html",
+    "I hit this bug too, the fix is in https://github.com/pallets/flask/issues/5000",
+    "このエラーの説明は https://ja.wikipedia.org/wiki/データベース にあります",
+])
+def test_a_reference_link_in_a_blog_comment_is_not_spam(model, body):
+    """The corpora hold almost no ham with a link: without reference sites counted apart,
+    every reader who cites the docs went to the spam folder (scored 1.000)."""
+    promoted = body.replace("https://", "http://pills-cheap.example/").replace(" にあります", "")
+    reference, promotion = model.score([CommentInput(body), CommentInput(promoted)])
+    assert reference.spam_score < model.spam_threshold <= promotion.spam_score
+    assert "contains a link" not in reference.reasons
+
+
+def test_a_link_to_another_post_of_the_same_blog_is_not_promotion(model):
+    body = "You covered the WAL part in https://blog.example/2025/01/sqlite-wal already"
+    own, other = model.score([CommentInput(body, page="https://blog.example/2026/11/async"),
+                              CommentInput(body, page="https://other.example/2026/11/async")])
+    assert own.spam_score < model.spam_threshold <= other.spam_score
+    assert "link to this page or site" in own.reasons
 
 
 def test_reasons_never_show_internal_token_names_or_empty_quotes(model):

@@ -3,7 +3,7 @@ import pytest
 from classifier import normalize
 from classifier.datasets import CommentInput
 from classifier.features import model_input
-from classifier.text import MAX_BODY_CHARS, clean, signal_tokens, split_page_links
+from classifier.text import MAX_BODY_CHARS, clean, find_links, signal_tokens, sort_links
 
 
 def signals(body: str, homepage: str = "", page: str = "") -> list[str]:
@@ -89,15 +89,54 @@ def test_long_bodies_are_truncated_for_the_model():
     ("http://youtu.be/9bZkp7q19f0", "https://www.youtube.com/watch?v=9bZkp7q19f0", True),
     ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "KQ6zr6kCPj8", False),  # no id form
     ("http://www.youtube.com/watch?v=KQ6zr6kCPj8&t=2m19s", "youtu.be/KQ6zr6kCPj8", True),
+    # on YouTube the site is every spammer's site: only the video itself counts
     ("http://youtu.be/aaaaaaaaaaa", "https://www.youtube.com/watch?v=9bZkp7q19f0", False),
+    ("https://www.youtube.com/", "https://www.youtube.com/watch?v=9bZkp7q19f0", False),
     ("https://blog.example/2026/11/async/", "/2026/11/async", False),  # no host: no page
-    ("https://blog.example/2026/11/other", "https://blog.example/2026/11/async", False),
     ("https://www.blog.example/2026/11/async#c3", "https://blog.example/2026/11/async", True),
+    # on a blog, the owner's other posts and home page are the owner's, not promotion
+    ("https://blog.example/2026/11/other", "https://blog.example/2026/11/async", True),
+    ("BLOG.example/about", "https://www.blog.example/2026/11/async", True),
+    ("https://blog.example/", "https://blog.example/", True),
     ("https://spam.example/2026/11/async", "https://blog.example/2026/11/async", False),
-    ("https://blog.example/", "https://blog.example/", False),  # a home page is no post
+    ("https://blog.example.spam.example/x", "https://blog.example/2026/11/async", False),
+    ("https://spam.example/?u=blog.example", "https://blog.example/2026/11/async", False),
 ])
-def test_links_to_the_page_itself(link, page, expected):
-    assert split_page_links([link], page) == ([] if expected else [link], expected)
+def test_links_to_the_page_itself_or_its_site(link, page, expected):
+    assert sort_links([link], page) == ([] if expected else [link], expected, False)
+
+
+@pytest.mark.parametrize("link, reference", [
+    ("https://en.wikipedia.org/wiki/Write-ahead_logging", True),
+    ("ja.wikipedia.org/wiki/先行書き込みログ", True),
+    ("https://github.com/pallets/flask/issues/5000", True),
+    ("https://docs.python.org/3/library/sqlite3.html", True),
+    ("https://stackoverflow.com/questions/1", True),
+    ("https://www.nih.gov/health", True),
+    ("https://www.u-tokyo.ac.jp/ja/", True),
+    ("https://www.gov.uk/browse", True),
+    ("staff.science.nus.edu.sg/~phyhcmk/teaching/pc1323", True),
+    ("https://www.rfc-editor.org/rfc/rfc9110", True),
+    # look-alikes and free hosting are not reference sites
+    ("https://notgithub.com/x", False),
+    ("https://github.com.evil.example/x", False),
+    ("wikipedia.org.spam.example/x", False),
+    ("https://someone.github.io/landing", False),
+    ("https://free-money.blogspot.com/", False),
+    ("http://bit.ly/3xYzAbc", False),
+    ("https://wikipedia.org-free.example/x", False),
+])
+def test_links_to_reference_sites_are_counted_apart(link, reference):
+    assert find_links(f"see {link} for more") == [link]
+    assert sort_links([link], "") == ([] if reference else [link], False, reference)
+    tokens = signals(f"see {link} for more")
+    assert ("__ref_link__" in tokens) is reference
+    assert ("__link__" in tokens) is not reference
+
+
+def test_a_reference_link_beside_a_promotion_link_still_counts_the_promotion():
+    tokens = signals("as https://en.wikipedia.org/wiki/Spam says, buy at http://pills.example/x")
+    assert {"__ref_link__", "__link__", "__links_1__"} <= set(tokens)
 
 
 def test_a_link_to_the_page_is_not_counted_as_a_link():
@@ -109,8 +148,6 @@ def test_a_link_to_the_page_is_not_counted_as_a_link():
 
 
 def test_links_without_a_known_tld_need_a_path_and_youtube_relative_links_count():
-    from classifier.text import find_links
-
     assert find_links("She loves Vena. trojmiasto.pl/Vena-Bus-Taxi-o59253.html") \
         == ["trojmiasto.pl/Vena-Bus-Taxi-o59253.html"]
     assert find_links("my new song: /watch?v=w6gkM-XNY2M enjoy") == ["/watch?v=w6gkM-XNY2M"]

@@ -82,15 +82,21 @@ def test_batch_and_single_scoring_agree(client, worker_runtime, queue):
         assert by_id[one]["status"] == by_id[alone]["status"]
 
 
-def test_the_worker_scores_a_link_to_the_comments_own_post_as_a_reference(
+def test_the_worker_scores_a_link_to_the_blogs_own_pages_as_a_reference(
         client, worker_runtime, queue):
     body = "The benchmark table in https://blog.example/2026/11/async/#results answers it"
     own = submit(client, body, post="/2026/11/async")  # blog.example is the site's origin
-    other = submit(client, body, "b@example.com", post="/2026/10/other")
+    sibling = submit(client, body, "b@example.com", post="/2026/10/other")  # same blog
+    elsewhere = submit(client, body.replace("blog.example", "elsewhere.example"),
+                       "c@example.com", post="/2026/11/async")
     drain(queue)
-    own_row, other_row = (get_comment(worker_runtime.engine, cid) for cid in (own, other))
-    assert own_row["spam_score"] < 0.5 < other_row["spam_score"]
-    assert "link to this page" in own_row["reasons"]
+    own_row, sibling_row, elsewhere_row = (get_comment(worker_runtime.engine, cid)
+                                           for cid in (own, sibling, elsewhere))
+    assert max(own_row["spam_score"], sibling_row["spam_score"]) < 0.5 \
+        < elsewhere_row["spam_score"]
+    assert "link to this page or site" in own_row["reasons"]
+    assert "link to this page or site" in sibling_row["reasons"]
+    assert "link to this page or site" not in elsewhere_row["reasons"]
 
 
 def test_a_spammer_cannot_declare_their_own_site_the_page(client, worker_runtime, queue):

@@ -33,6 +33,9 @@ _URL_RE = re.compile(
     r"|(?<![\w/])/watch\?v=[\w-]{11}",
     re.IGNORECASE,
 )
+# An address to write to is not a page to visit: counted apart, never as a link.  Not
+# inside a URL: `https://paypal.com@evil.example/` is a link to evil.example.
+_EMAIL_RE = re.compile(r"(?<![\w.+/-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _REPEAT_RE = re.compile(r"(\S)\1{3,}")
 # SMS spam gives phone numbers (07xxx..., 0800 ...) and 5-digit short codes; YouTube ham
 # quotes view and subscriber counts ("1000000000 views", "14,000,000").  Separate tokens
@@ -99,6 +102,7 @@ _REFERENCE_HOST_RE = re.compile(
 # (a phone number is not also a large number, engagement bait not also a poll).
 _PATTERN_SIGNALS = (
     ((_HIDDEN_LINK_RE, "__hidden_link__"),),
+    ((_EMAIL_RE, "__email__"),),
     ((_REPEAT_RE, "__repeat__"),),
     ((_PHONE_RE, "__phone__"), (_BIG_NUMBER_RE, "__big_number__")),
     ((_MONEY_RE, "__money__"),),
@@ -143,8 +147,8 @@ def fold(cleaned: str) -> str:
 
 
 def find_links(text: str) -> list[str]:
-    """URLs and bare domains (`example.com/x`) in a cleaned text."""
-    return _URL_RE.findall(text)
+    """URLs and bare domains (`example.com/x`) in a cleaned text; email addresses are none."""
+    return _URL_RE.findall(_EMAIL_RE.sub(" ", text))
 
 
 def _host_and_path(address: str) -> tuple[str, str]:
@@ -265,6 +269,7 @@ SIGNAL_WORDS = {
     "__money__": "money amount",
     "__promo__": "self-promotion phrase",
     "__hidden_link__": "disguised link",
+    "__email__": "email address",
     "__engagement__": "asks for likes or shares",
     "__poll__": "thumbs-up poll",
     "__no_signal__": "no links, numbers or shouting",

@@ -153,3 +153,17 @@ def test_links_without_a_known_tld_need_a_path_and_youtube_relative_links_count(
     assert find_links("my new song: /watch?v=w6gkM-XNY2M enjoy") == ["/watch?v=w6gkM-XNY2M"]
     assert "__video_link__" in signals("my new song: /watch?v=w6gkM-XNY2M enjoy")
     assert find_links("ok me.i see you, 1.5/10, and/or e.g. it") == []
+
+
+@pytest.mark.parametrize("body, email, links", [
+    ("Email me at john.smith@example.com if you want the data", True, []),
+    ("mailto:info@ringtoneking.co.uk or www.ringtoneking.co.uk", True, ["www.ringtoneking.co.uk"]),
+    # credentials in a URL hide where it goes: a link, not an email address
+    ("https://paypal.com@evil.example/login", False, ["https://paypal.com@evil.example/login"]),
+    ("ask @someone on twitter", False, []),
+])
+def test_an_email_address_is_its_own_signal_not_a_link(body, email, links):
+    assert find_links(clean(body)) == links
+    tokens = signals(body)
+    assert ("__email__" in tokens) is email
+    assert ("__link__" in tokens) is bool(links)

@@ -82,7 +82,7 @@ _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?!
 # (YouTube, SMS) hold almost no ham with a link, so the model reads any link as spam; a
 # link to one of these hosts (or a subdomain: ja.wikipedia.org) is counted apart instead.
 # Hosts only, never free-hosting domains (github.io, blogspot.com) where anyone can
-# publish a landing page.
+# publish a landing page, nor app stores (apps.apple.com, play.google.com).
 _REFERENCE_HOST_RE = re.compile(
     r"(?:^|\.)(?:"
     r"wikipedia\.org|wikimedia\.org|wiktionary\.org|wikidata\.org|archive\.org"
@@ -91,7 +91,9 @@ _REFERENCE_HOST_RE = re.compile(
     r"|github\.com|gitlab\.com|codeberg\.org|stackoverflow\.com|stackexchange\.com"
     r"|superuser\.com|serverfault\.com|askubuntu\.com"
     r"|python\.org|mozilla\.org|rust-lang\.org|go\.dev|nodejs\.org|php\.net|postgresql\.org"
-    r"|sqlite\.org|kernel\.org|debian\.org|microsoft\.com|apple\.com|android\.com"
+    r"|sqlite\.org|kernel\.org|debian\.org"
+    # only the documentation hosts of platforms whose app stores spammers promote
+    r"|developer\.apple\.com|learn\.microsoft\.com|developer\.android\.com"
     r")$"
     # Public institutions: .gov, .edu, .gov.uk, .ac.jp, .go.jp, .edu.sg, .gouv.fr, .europa.eu
     r"|(?:^|\.)(?:gov|edu|mil)(?:\.[a-z]{2})?$|\.(?:ac|go)\.[a-z]{2}$|\.gouv\.fr$|\.europa\.eu$"

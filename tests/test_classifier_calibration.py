@@ -5,7 +5,13 @@ import pytest
 from classifier_fixtures import tiny_examples
 
 from classifier import LabelledComment, SpamModel
-from classifier.crossval import apply_calibration, fit_calibration, fit_signal_calibration
+from classifier.crossval import (
+    VIDEO_SHARE,
+    apply_calibration,
+    domain_weights,
+    fit_calibration,
+    fit_signal_calibration,
+)
 from classifier.features import SIGNALS, build_pipeline, model_input
 from classifier.training import fold_signal_offsets
 
@@ -60,3 +66,17 @@ def test_folded_offsets_give_the_stacked_score_on_that_channel_only():
         "sms": {"slope": 2.0, "intercept": -0.5}}}})
     assert model.predict_proba([e for e in examples if e.channel == "sms"]) \
         == pytest.approx(stacked)
+
+
+def test_the_owners_labels_weigh_like_the_video_comments_they_resemble():
+    """Weights follow the channel, not the source: owner decisions and comment files are
+    comments, so each counts like a video comment, not like an SMS text."""
+    rows = ([LabelledComment(body=f"video {i}", label=i % 2, source="youtube:Youtube01-Psy")
+             for i in range(4)]
+            + [LabelledComment(body=f"owner {i}", label=i % 2, source="owner") for i in range(2)]
+            + [LabelledComment(body=f"text {i}", label=i % 2, source="sms", channel="sms")
+               for i in range(30)])
+    weights = domain_weights(rows)
+    video, owner, sms = weights[:4], weights[4:6], weights[6:]
+    assert set(owner) == set(video) and set(sms) == {1.0}
+    assert video.sum() + owner.sum() == pytest.approx(VIDEO_SHARE * sms.sum())

@@ -125,6 +125,8 @@ def test_links_to_the_page_itself_or_its_site(link, page, expected):
     ("https://free-money.blogspot.com/", False),
     ("http://bit.ly/3xYzAbc", False),
     ("https://wikipedia.org-free.example/x", False),
+    ("https://apps.apple.com/app/free-coins/id123", False),
+    ("https://developer.apple.com/documentation/swift", True),
 ])
 def test_links_to_reference_sites_are_counted_apart(link, reference):
     assert find_links(f"see {link} for more") == [link]

@@ -40,6 +40,9 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     ("ｓｕｂｓｃｒｉｂｅ ｔｏ ｍｅ", True),  # full-width look-alikes fold first
     ("Please come see our new video", True),
     ("follow me @someone", True),
+    ("Just click on my picture", True),
+    ("I'm writing about one at the moment, subscribe to hear it", True),
+    ("click the picture to enlarge it", False),
     ("just came to check the view count", False),  # "check" alone is no invitation
     ("my favourite part is 2:19", False),
     ("checkout is broken", False),
@@ -53,6 +56,8 @@ def test_self_promotion_phrases_are_one_signal(body, promo):
     ("GUYS SHARE THIS VIDEO!!!!! Share on Facebook", "__engagement__"),
     ("ｐｌｚ ｓｈａｒｅ to vote!!", "__engagement__"),  # full-width look-alikes fold first
     ("give it a like", "__engagement__"),
+    ("Thanks, and thumbs up so others may see?", "__engagement__"),
+    ("like this so more people can see it", "__engagement__"),
     ("Thumbs up if you're watching in 2015", "__poll__"),  # labelled either way: its own signal
     ("like if you came to see the views", "__poll__"),
     ("I like this for the beat", None),

@@ -43,7 +43,9 @@ _REPEAT_RE = re.compile(r"(\S)\1{3,}")
 _PHONE_RE = re.compile(r"(?<![\d,.])(?:0\d{9,11}|0\d{3,4}[ -]\d{3}[ -]?\d{3,4}|\d{5})(?![\d,.])")
 _BIG_NUMBER_RE = re.compile(r"\d{6,}|\d{1,3}(?:,\d{3}){2,}")
 _VIDEO_LINK_RE = re.compile(r"youtu\.be/|youtube\.com/watch|^/watch\?v=", re.IGNORECASE)
-_MONEY_RE = re.compile(r"[$£€]\s?\d")
+# Any currency sign, and yen written after the number ("月収100万円"): the signal is
+# "money amount" in every script, not only where the corpora's spam put it.
+_MONEY_RE = re.compile(r"[$£€¥₩₹₽]\s?\d|\d\s?(?:万|億)?円")
 # Self-promotion, the commonest comment spam ("check out my channel", "subscribe to me",
 # "click on my picture"): one signal for the phrase family, so the model does not have to
 # spread that evidence over single words ("check" also opens "just came to check the views").
@@ -52,7 +54,11 @@ _PROMO_RE = re.compile(
     r"|(?:my|our) (?:new )?(?:channel|videos?|music|songs?|page|profile|playlist|blog|website|site"
     r"|track|mixtape)"
     r"|sub(?:scribe)? (?:to )?(?:me|my|hear|see|watch|listen)|follow me"
-    r"|click (?:on )?my (?:picture|pic|name|profile|icon|avatar))\b",
+    r"|click (?:on )?my (?:picture|pic|name|profile|icon|avatar))\b"
+    # The same phrases in Japanese, where no space marks a word boundary: "my channel /
+    # video / blog / site", "please subscribe to the channel", "please follow".
+    r"|私の(?:新しい)?(?:チャンネル|動画|ブログ|サイト|ページ|曲)"
+    r"|チャンネル登録(?:お願い|して|よろしく)|フォロー(?:お願い|して)",
     re.IGNORECASE,
 )
 # Links written so that filters miss them ("marketglory . com/...", "gonintendo(dot)com",

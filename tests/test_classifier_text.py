@@ -43,6 +43,9 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     ("Just click on my picture", True),
     ("I'm writing about one at the moment, subscribe to hear it", True),
     ("click the picture to enlarge it", False),
+    ("私のチャンネルも見てください！チャンネル登録お願いします！", True),  # no spaces, no \b
+    ("ﾁｬﾝﾈﾙ登録お願いします", True),  # half-width katakana folds first
+    ("このチャンネルの動画はいつも参考になります", False),
     ("just came to check the view count", False),  # "check" alone is no invitation
     ("my favourite part is 2:19", False),
     ("checkout is broken", False),
@@ -174,3 +177,15 @@ def test_an_email_address_is_its_own_signal_not_a_link(body, email, links):
     tokens = signals(body)
     assert ("__email__" in tokens) is email
     assert ("__link__" in tokens) is bool(links)
+
+
+@pytest.mark.parametrize("body, money", [
+    ("I earn $5000 a month", True),
+    ("副業で月収100万円！", True),
+    ("価格は ¥3,000 です", True),
+    ("₹500 only", True),
+    ("円周率は3.14です", False),
+    ("10 cents of difference", False),
+])
+def test_money_amounts_in_any_currency(body, money):
+    assert ("__money__" in signals(body)) is money

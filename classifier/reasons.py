@@ -107,6 +107,20 @@ def _word_label(token: str) -> str | None:
     return f'"{readable}"'
 
 
+@lru_cache(maxsize=65_536)
+def _gram_label(gram: str) -> str | None:
+    """How the owner reads one n-gram of a CJK run: without the padding and punctuation at
+    its edges, quoted; None when nothing is left that names something: the padding alone,
+    "！", "。", or one character that is no ideograph (a kana syllable "ま", "す！", or a
+    Latin letter).  Its weight still counts in the score; it is only not offered as a
+    reason."""
+    readable = _EDGE_PUNCT.sub("", gram.strip())
+    if not readable or (len(readable) == 1
+                        and not unicodedata.name(readable, "").startswith("CJK")):
+        return None
+    return f'"{readable}"'
+
+
 def char_weights(texts: Sequence[str], folded: Sequence[str], char_grams: CharGrams,
                  block: Block, weights: Weights) -> None:
     """Char n-grams credited to the word they occur in; CJK runs show the n-gram itself.
@@ -133,8 +147,9 @@ def char_weights(texts: Sequence[str], folded: Sequence[str], char_grams: CharGr
                 continue
             grams = char_grams.grams(word)
             for gram, share in zip(grams, shares[start:start + len(grams)].tolist(), strict=True):
-                if gram.strip():  # a gram of the padding alone (char 1-grams) names nothing
-                    row[f'"{gram.strip()}"'] += share
+                label = _gram_label(gram)
+                if label is not None:
+                    row[label] += share
 
 
 def signal_weights(block: Block, names: Sequence[str], readable: dict[str, str], weights: Weights) -> None:

@@ -162,12 +162,32 @@ def new_weights(n: int) -> Weights:
     return [defaultdict(float) for _ in range(n)]
 
 
+# English function words and the letters left of contractions ("it's" -> "it", "s"): they
+# carry real weight (conversation reads as ham), but "the" or "is" explains nothing to an
+# owner, so they are offered only when nothing else pushed the same way.
+_FUNCTION_WORDS = frozenset("""
+a an the and or but nor so if then than as of to in on at by for from with about into onto
+over under is are was were be been being am do does did done has have had having will would
+shall should can could may might must it its this that these those there here what which who
+whom whose when where why how not very too just also s t d ll m re ve
+""".split())
+
+
+def _says_little(reason: str) -> bool:
+    word = reason[1:-1] if reason.startswith('"') and reason.endswith('"') else None
+    return word is not None and (word in _FUNCTION_WORDS or (
+        len(word) == 1 and not unicodedata.name(word, "").startswith("CJK")))
+
+
 def top(weights: dict[str, float], count: int, toward_spam: bool = True) -> list[str]:
     """The ``count`` labels that pushed the score most, strongest first.
 
     For a comment that leans spam these are what pushed it up; for one that leans ham,
     what pulled it down: listing weak spam features on a 3% comment would mislead.
+    Function words and single letters are left out unless nothing else is there.
     """
     sign = 1.0 if toward_spam else -1.0
-    ranked = sorted(((sign * w, r) for r, w in weights.items() if sign * w > 0), reverse=True)
-    return [reason for _, reason in ranked[:count]]
+    ranked = [reason for _, reason in sorted(
+        ((sign * w, r) for r, w in weights.items() if sign * w > 0), reverse=True)]
+    telling = [reason for reason in ranked if not _says_little(reason)]
+    return (telling or ranked)[:count]

@@ -97,6 +97,10 @@ def test_reasons_follow_the_side_the_score_leans_to(model):
     weights = {'"free"': 2.0, '"thanks"': -3.0, "2 links": 1.0}
     assert top(weights, 5, toward_spam=True) == ['"free"', "2 links"]
     assert top(weights, 5, toward_spam=False) == ['"thanks"']
+    # function words and lone letters explain nothing: offered only when nothing else is there
+    weights = {'"the"': -4.0, '"s"': -3.5, '"song"': -1.0, '"is it"': -0.5}
+    assert top(weights, 5, toward_spam=False) == ['"song"', '"is it"']
+    assert top({'"the"': -4.0, '"s"': -3.5}, 5, toward_spam=False) == ['"the"', '"s"']
     [ham] = model.score([CommentInput("I love this song, the video is beautiful")])
     assert ham.spam_score < 0.5 and ham.reasons
     assert not {'"subscribe"', '"channel"', "2 links"} & set(ham.reasons)

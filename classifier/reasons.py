@@ -97,6 +97,12 @@ def word_weights(texts: Sequence[str], analyzer: Callable, n_features: int, bloc
                 row[f'"{gram}"'] += share
 
 
+def _lone_non_ideograph(text: str) -> bool:
+    """One character that names nothing by itself: a letter, a kana syllable, a digit (a
+    CJK ideograph such as "金" is a word)."""
+    return len(text) == 1 and not unicodedata.name(text, "").startswith("CJK")
+
+
 @lru_cache(maxsize=65_536)
 def _word_label(token: str) -> str | None:
     """How the owner reads a word's char n-grams: the word as written, quoted; None for a
@@ -115,10 +121,7 @@ def _gram_label(gram: str) -> str | None:
     Latin letter).  Its weight still counts in the score; it is only not offered as a
     reason."""
     readable = _EDGE_PUNCT.sub("", gram.strip())
-    if not readable or (len(readable) == 1
-                        and not unicodedata.name(readable, "").startswith("CJK")):
-        return None
-    return f'"{readable}"'
+    return None if not readable or _lone_non_ideograph(readable) else f'"{readable}"'
 
 
 def char_weights(texts: Sequence[str], folded: Sequence[str], char_grams: CharGrams,
@@ -175,8 +178,7 @@ whom whose when where why how not very too just also s t d ll m re ve
 
 def _says_little(reason: str) -> bool:
     word = reason[1:-1] if reason.startswith('"') and reason.endswith('"') else None
-    return word is not None and (word in _FUNCTION_WORDS or (
-        len(word) == 1 and not unicodedata.name(word, "").startswith("CJK")))
+    return word is not None and (word in _FUNCTION_WORDS or _lone_non_ideograph(word))
 
 
 def top(weights: dict[str, float], count: int, toward_spam: bool = True) -> list[str]:

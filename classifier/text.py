@@ -177,8 +177,9 @@ def _host_and_path(address: str) -> tuple[str, str]:
     return host, parts.path.rstrip("/")
 
 
-def _page_key(address: str) -> tuple[str, str] | None:
-    """What identifies a page: ("video", id) for a YouTube video, else (host, path).
+def _page_key(address: str, host: str, path: str) -> tuple[str, str] | None:
+    """What identifies a page: ("video", id) for a YouTube video, else (host, path), from
+    the address and its `_host_and_path`.
 
     Without a host or with the root path alone it identifies nothing: a link to a home
     page is not a link to the post.
@@ -186,7 +187,6 @@ def _page_key(address: str) -> tuple[str, str] | None:
     video = _VIDEO_ID_RE.search(address)
     if video:
         return ("video", video.group(1))
-    host, path = _host_and_path(address)
     return (host, path) if host and path else None
 
 
@@ -208,12 +208,14 @@ def sort_links(links: list[str], page: str) -> SortedLinks:
     A YouTube video's site is YouTube, where every spammer's own video lives, so there
     only the video itself counts.
     """
-    page_key = _page_key(page) if page else None
-    site = "" if not page or _VIDEO_ID_RE.search(page) else _host_and_path(page)[0]
+    page_host, page_path = _host_and_path(page)
+    page_key = _page_key(page, page_host, page_path)
+    site = "" if page_key is not None and page_key[0] == "video" else page_host
     elsewhere, to_site, to_reference = [], False, False
     for link in links:
-        host = _host_and_path(link)[0]
-        if (site and host == site) or (page_key is not None and _page_key(link) == page_key):
+        host, path = _host_and_path(link)
+        if (site and host == site) or (
+                page_key is not None and _page_key(link, host, path) == page_key):
             to_site = True
         elif host and _REFERENCE_HOST_RE.search(host):
             to_reference = True

@@ -65,6 +65,8 @@ SHAPES = {
 # videos), and talk about view or subscriber counts ("so close to 14,000,000 subscribers").
 SHAPES["yearpoll"] = re.compile(
     r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for))\b.*\b(?:20[01]\d|views?)\b", re.I)
+# Not a shape: a constant, so each channel copy gets a bias column (per-channel intercept).
+SHAPES["bias"] = re.compile("")
 SHAPES["counttalk"] = re.compile(
     r"(?:\d[\d,. ]*\s*(?:k|m|mil|million|billion|b)?|million|billion)\s*"
     r"(?:views|viewers|subscribers|subs|likes|dislikes|people)\b", re.I)
@@ -98,15 +100,22 @@ def tfidf_blocks(train, test, blocks, rows=None, binary=False, use_idf=True, sub
     return sp.hstack(parts_train, format="csr"), sp.hstack(parts_test, format="csr")
 
 
-def design(train, test, row_l2=False, shapes=None, shared=None, **tfidf):
+def design(train, test, row_l2=False, shapes=None, shared=None, video_copies=None, **tfidf):
     """[shared blocks, comment copy, SMS copy] like `classifier.features.build_pipeline`;
-    `shapes` (names in SHAPES) are added to the signal block and its copies."""
+    `shapes` (names in SHAPES) are added to the signal block and its copies; with
+    `video_copies` (block names) each training video gets a copy of those blocks too, so
+    what only one video says can be learned there rather than in the shared weights (a
+    held-out video's copy is empty in training, as a blog's would be)."""
     swap = (lambda blocks: [tuple(shapes) if b == "signal" else b for b in blocks]) if shapes \
         else list
     A, B = tfidf_blocks(train, test, swap(shared or SHARED), **tfidf)
     video = me.is_video()
     copies = [tfidf_blocks(train, test, swap(COPIED), rows=rows, **tfidf)
               for rows in (video, ~video)]
+    sources = me.data()[4]
+    for v in sorted(set(sources.tolist())) if video_copies else ():
+        if v.startswith("youtube:"):
+            copies.append(tfidf_blocks(train, test, swap(video_copies), rows=sources == v, **tfidf))
     A = sp.hstack([A] + [a for a, _ in copies], format="csr")
     B = sp.hstack([B] + [b for _, b in copies], format="csr")
     if row_l2:
@@ -209,6 +218,9 @@ CANDIDATES["half-one-video"] = candidate(mask_videos=2, mask_scale=0.5)
 CANDIDATES["mask-two-videos"] = candidate(mask_videos=3)
 CANDIDATES["punct"] = candidate(shared=["word12", "charwb14-punct-digits", "signal"])
 CANDIDATES["no-idf-shapes"] = candidate(use_idf=False, shapes=tuple(SHAPES))
+CANDIDATES["video-copies-word"] = candidate(video_copies=["word12"])
+CANDIDATES["video-copies-word-signal"] = candidate(video_copies=["word12", "signal"])
+CANDIDATES["video-copies-all"] = candidate(video_copies=SHARED)
 for _shape in SHAPES:
     CANDIDATES[f"shape-{_shape}"] = candidate(shapes=(_shape,))
 

@@ -76,12 +76,14 @@ def out_of_fold_logits(
     fold_ids = sorted(set(folds.tolist()))
     if progress:
         progress(f"cross-validating on {len(fold_ids)} folds")
-    results = Parallel(n_jobs=2)(
+    results = Parallel(n_jobs=2, return_as="generator")(
         delayed(_fold_logits)(pipeline, X, y, weights, folds != k) for k in fold_ids
     )
     logits = np.zeros(len(y))
-    for k, values in zip(fold_ids, results, strict=False):
+    for done, (k, values) in enumerate(zip(fold_ids, results, strict=True), start=1):
         logits[folds == k] = values
+        if progress:
+            progress(f"fold {done} of {len(fold_ids)} scored")
     return logits
 
 

@@ -28,16 +28,16 @@ from .crossval import (
     out_of_fold_logits,
     review_threshold,
     spam_threshold,
-    text_bucket,
 )
 from .datasets import CHANNELS, COMMENT, SMS, LabelledComment, shipped_corpora
 from .evaluation import evaluate, metrics, reliability
 from .features import SIGNALS, TEXT, build_pipeline, channel_of, model_input
 from .model import SpamModel
-from .text import normalize
 
 Progress = Callable[[str], None] | None
-GATE_BUCKETS = 5  # 1 in 5 of the owner's labels is kept out of training, for the gate
+# Extra rows a version trained on are recorded by this many hex digits of their hash
+# (64 bits: no collisions in any owner's lifetime of decisions, 17 bytes a row in JSON).
+ROW_HASH_CHARS = 16
 # Channels whose calibration also re-weights the signal words (`fit_signal_calibration`).
 # Not comments: leave-one-video-out it moved the videos by -0.015..+0.012 and the 2014
 # PewDiePie pilot fell 0.738 -> 0.698 (bench/RESULTS-classifier.md, 2026-11-26 third pass).
@@ -50,6 +50,10 @@ class TrainedModel:
 
     pipeline: object
     metadata: dict
+    # Out-of-fold calibrated score and threshold of each training row (not saved): what
+    # the gate judges the new model by on rows it trained on.
+    oof_scores: np.ndarray | None = None
+    oof_thresholds: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -62,14 +66,17 @@ class TrainOutcome:
     metadata: dict
 
 
+def row_hash(example: LabelledComment) -> str:
+    """sha256 of one labelled row (label, source and every field the model reads)."""
+    return hashlib.sha256("\x1f".join(
+        [str(example.label), example.source, example.body, example.name, example.email,
+         example.homepage]
+    ).encode("utf-8")).hexdigest()
+
+
 def fingerprint(examples: Sequence[LabelledComment]) -> str:
     """sha256 over the sorted row hashes: same rows in any order -> same fingerprint."""
-    rows = sorted(
-        hashlib.sha256("\x1f".join(
-            [str(e.label), e.source, e.body, e.name, e.email, e.homepage]
-        ).encode("utf-8")).hexdigest()
-        for e in examples
-    )
+    rows = sorted(row_hash(e) for e in examples)
     return hashlib.sha256("\n".join(rows).encode("ascii")).hexdigest()
 
 
@@ -201,32 +208,30 @@ def train(
         "training_seconds": round(time.perf_counter() - started, 3),
         "created": datetime.now(UTC).isoformat(timespec="microseconds"),
     }
-    return TrainedModel(pipeline=pipeline, metadata=metadata)
+    return TrainedModel(pipeline=pipeline, metadata=metadata, oof_scores=scores,
+                        oof_thresholds=row_thresholds)
 
 
-def split_extra(extra: Sequence[LabelledComment]) -> tuple[list, list]:
-    """Owner/file labels -> (training rows, gate rows); duplicates stay on one side."""
-    train_rows, gate_rows = [], []
-    for example in extra:
-        bucket = text_bucket(normalize(example.body), GATE_BUCKETS)
-        (gate_rows if bucket == 0 else train_rows).append(example)
-    return train_rows, gate_rows
+def extra_rows_seen_by(store, version: str | None) -> set[str] | None:
+    """Hashes of the extra rows (owner labels, files) `version` trained on; None when no
+    record exists (a version saved before they were recorded: assume it saw them all)."""
+    if version is None:
+        return set()
+    recorded = store.metadata(version).get("data", {}).get("extra_rows")
+    return None if recorded is None else set(recorded)
 
 
-def gate_set(extra: Sequence[LabelledComment]) -> list[LabelledComment]:
-    """The fixed validation set both the new and the live model are judged on.
-
-    Sound because no model version ever trains on it: the 2014 pilot sets (three videos
-    outside the training collection, two with a realistic low spam rate) are never used
-    for training by `train_and_store`, and the gate share of the owner's labels is
-    chosen by a hash of the text, so it is the same rows for every version.
-    """
-    pilots = [e for e in shipped_corpora(include_pilot=True) if e.source.startswith("pilot:")]
-    return pilots + split_extra(extra)[1]
+def _gate_scores(trained: TrainedModel, new_model: SpamModel, pilots, extra_index):
+    """The new model's scores and thresholds on the gate rows: the pilots (never trained
+    on) scored by the model itself, the gate's extra rows by their out-of-fold scores."""
+    scores = np.concatenate([new_model.predict_proba(pilots), trained.oof_scores[extra_index]])
+    thresholds = np.concatenate([new_model.thresholds(pilots),
+                                 trained.oof_thresholds[extra_index]])
+    return scores, thresholds
 
 
-def _gate(store, new: SpamModel, validation: dict, gate_rows, force: bool) -> tuple[bool, str]:
-    """Promote when the new model's MCC on the gate set is at least the live model's."""
+def _gate(store, gate_rows, validation: dict, force: bool) -> tuple[bool, str]:
+    """Promote when the new model's MCC on the gate rows is at least the live model's."""
     live_version = store.live_version()
     if live_version is None:
         return True, "no live model yet"
@@ -241,21 +246,39 @@ def _gate(store, new: SpamModel, validation: dict, gate_rows, force: bool) -> tu
 
 def train_and_store(store, extra: Sequence[LabelledComment] = (), promote: bool = True,
                     force: bool = False, progress: Progress = None) -> TrainOutcome:
-    """Train on the shipped corpora + `extra`, save as a new version, apply the gate."""
-    train_extra, _ = split_extra(extra)
-    examples = shipped_corpora(include_pilot=False) + train_extra
-    trained = train(examples, progress=progress)
-    gate_rows = gate_set(extra)
+    """Train on the shipped corpora + every `extra` row, save as a new version, apply the gate.
+
+    The gate judges the new and the live model on the same rows, honestly for both: the
+    2014 pilot videos (no version ever trains on them) and the extra rows the live model
+    never trained on, which the new model scores out of fold (a model that did not see
+    the row's fold).  So every owner decision is learned from, none is held back for
+    validation, and a decision still counts as unseen evidence for the first version
+    that learns it.  Extra rows the live model trained on are left out of the gate: it
+    would be judged on its own training data.
+    """
+    corpora = shipped_corpora(include_pilot=False)
+    trained = train(corpora + list(extra), progress=progress)
+    trained.metadata["data"]["extra_rows"] = sorted({row_hash(e)[:ROW_HASH_CHARS] for e in extra})
+    seen = extra_rows_seen_by(store, store.live_version())
+    unseen = [i for i, e in enumerate(extra)
+              if seen is not None and row_hash(e)[:ROW_HASH_CHARS] not in seen]
+    pilots = [e for e in shipped_corpora(include_pilot=True) if e.source.startswith("pilot:")]
+    gate_extra = [extra[i] for i in unseen]
+    gate_rows = pilots + gate_extra
     new_model = SpamModel(trained.pipeline, trained.metadata)
-    validation = evaluate(new_model, gate_rows)
+    scores, thresholds = _gate_scores(trained, new_model, pilots,
+                                      np.array(unseen, dtype=int) + len(corpora))
+    validation = metrics([e.label for e in gate_rows], scores, thresholds)
     trained.metadata["validation"] = {
-        "set": "2014 pilot videos + hashed 1/5 of extra labels (never trained on)",
-        "fingerprint": fingerprint(gate_rows), **validation,
+        "set": (f"2014 pilot videos + {len(gate_extra)} extra label(s) the live model never "
+                "trained on (new model: out-of-fold scores)"),
+        "fingerprint": fingerprint(gate_rows), "unseen_extra_rows": len(gate_extra),
+        **validation,
     }
     version = store.save(trained)
     if not promote:
         return TrainOutcome(version, False, "promotion not requested", trained.metadata)
-    promoted, reason = _gate(store, new_model, validation, gate_rows, force)
+    promoted, reason = _gate(store, gate_rows, validation, force)
     if promoted:
         store.promote(version)
     return TrainOutcome(version, promoted, reason, trained.metadata)

@@ -6,10 +6,11 @@ import shutil
 from dataclasses import replace
 
 import pytest
+from classifier_fixtures import tiny_trained
 from click.testing import CliRunner
 
-from classifier import ModelStore
-from classifier.training import TrainedModel
+from classifier import LabelledComment, ModelStore, train_and_store
+from classifier.training import TrainedModel, extra_rows_seen_by
 from service import create_app
 from service.commands.model import rescore, train
 from service.storage import (
@@ -77,13 +78,39 @@ def test_owner_labels_retrain_the_model_end_to_end(scoring_settings, worker_runt
         action = "spam" if body in VARIANTS else "approve"
         response = client.post(f"/api/v1/review/{comment_id}/{action}", headers=owner)
         assert response.status_code == 200, response.get_json()
-    result = CliRunner().invoke(train, ["--force"])
+    result = CliRunner().invoke(train, [])  # no --force: the gate must see the lesson
     assert result.exit_code == 0, result.output
-    assert "promoted       yes" in result.output
+    assert "promoted       yes (at least as good as live" in result.output
+    assert "extra labels   11 (8 spam, 3 ham), all trained on" in result.output
     after = get_comment(engine, submit_and_score(client, CAMPAIGN + " again"))
     assert after["model_version"] != before["model_version"]
     assert after["spam_score"] > before["spam_score"] + 0.2
     app.extensions["modq.engine"].dispose()
+
+
+def owner_rows(extra_ham: tuple[str, ...] = ()) -> list[LabelledComment]:
+    return ([LabelledComment(body=t, label=1, source="owner") for t in VARIANTS]
+            + [LabelledComment(body=t, label=0, source="owner") for t in HAM + list(extra_ham)])
+
+
+def test_every_owner_label_is_learned_and_the_gate_judges_the_unseen_ones(scoring_settings):
+    store = ModelStore(scoring_settings.model_dir)
+    first = train_and_store(store, extra=owner_rows())
+    assert first.metadata["data"]["counts"]["owner"] == {"spam": 8, "ham": 3}
+    assert first.metadata["validation"]["unseen_extra_rows"] == 11
+    assert first.promoted, first.reason  # out of fold it catches the campaign; live cannot
+    second = train_and_store(store, extra=owner_rows(("a new approved comment on backups",)),
+                             promote=False)
+    assert second.metadata["validation"]["unseen_extra_rows"] == 1  # live trained on the 11
+
+
+def test_a_version_without_a_record_of_its_extra_rows_is_assumed_to_have_seen_them(tmp_path):
+    store = ModelStore(tmp_path)
+    unrecorded = store.save(tiny_trained())
+    recorded = store.save(tiny_trained({"data": {"extra_rows": ["00ff"]}}))
+    assert extra_rows_seen_by(store, unrecorded) is None
+    assert extra_rows_seen_by(store, recorded) == {"00ff"}
+    assert extra_rows_seen_by(store, None) == set()
 
 
 def _second_version(store: ModelStore) -> str:

@@ -45,6 +45,11 @@ def _progress():
     return lambda message: click.echo(f"  ... {message}", err=True)
 
 
+def _label_counts(examples) -> str:
+    spam = sum(e.label for e in examples)
+    return f"{len(examples)} ({spam} spam, {len(examples) - spam} ham)"
+
+
 def _fmt(value) -> str:
     return "n/a" if value is None else f"{value:.4f}"
 
@@ -91,6 +96,8 @@ def train(data_files, no_owner_labels, promote, force):
     click.echo(f"spam threshold comments {meta['thresholds']['spam']:.4f}{channels}")
     click.echo(f"training time  {meta['training_seconds']:.1f} s")
     click.echo(f"model size     {meta['file_size'] / 1e6:.2f} MB")
+    click.echo(f"extra labels   {_label_counts(extra)}, all trained on")
+    click.echo(f"gate set       {meta['validation']['set']}")
     click.echo(f"version        {outcome.version}")
     click.echo(f"promoted       {'yes' if outcome.promoted else 'no'} ({outcome.reason})")
 

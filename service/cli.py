@@ -58,7 +58,7 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 64),
               help="gunicorn worker processes [default: MODQ_WEB_WORKERS, else 2 * cores + 1, at most 8].")
 @click.option("--threads", type=click.IntRange(1, 64),
-              help="Threads per worker [default: MODQ_WEB_THREADS, else 2].")
+              help="Threads per worker [default: MODQ_WEB_THREADS, else 16].")
 def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Run the web service (submission, review and public APIs) under gunicorn."""
     from service.server import DEFAULT_THREADS, default_workers

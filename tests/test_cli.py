@@ -98,3 +98,9 @@ def test_an_unreachable_redis_is_one_error_line(tmp_path, model_dir, monkeypatch
     assert last.startswith("Error: cannot reach Redis at MODQ_REDIS_URL: ") and "Connection refused" in last
     assert "Traceback" not in result.output
 
+
+def test_serve_help_states_the_default_threads_the_code_uses():
+    from service.server import DEFAULT_THREADS
+
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert f"MODQ_WEB_THREADS, else {DEFAULT_THREADS}]" in " ".join(result.output.split())

@@ -8,6 +8,9 @@ Layout of `model_dir`:
 
 Every write goes to a temp file in the same directory and is then `os.replace`d, so a
 reader sees either the old file or the new one, never half of one.
+
+A version goes live (promote, rollback) only after it has loaded: a live version the
+workers cannot load would fail every job.
 """
 
 from __future__ import annotations
@@ -48,7 +51,8 @@ class ModelNotFound(LookupError):
 
 
 class UntrustedModelError(ValueError):
-    """The model file contains a type outside the pinned trust list; it was not loaded."""
+    """The model's files are not something modq will load: a type outside the pinned trust
+    list, not a skops file, unreadable metadata, or not a modq pipeline."""
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -85,11 +89,16 @@ def _types_in(path: Path) -> set[str]:
     return found
 
 
-def load_pipeline(path: Path):
-    """Load a skops file, refusing any type outside TRUSTED_TYPES (fail closed)."""
+def _refuse_untrusted(path: Path) -> None:
+    """Raise unless every type the skops file names is trusted (reads only its schema)."""
     untrusted = sorted(_types_in(path) - set(TRUSTED_TYPES) - _PRIMITIVES)
     if untrusted:
         raise UntrustedModelError(f"{path}: refusing to load untrusted types {untrusted}")
+
+
+def load_pipeline(path: Path):
+    """Load a skops file, refusing any type outside TRUSTED_TYPES (fail closed)."""
+    _refuse_untrusted(path)
     try:
         return skops.io.load(path, trusted=TRUSTED_TYPES)
     except skops.io.exceptions.UntrustedTypesFoundException as exc:
@@ -115,10 +124,27 @@ class ModelStore:
             return None
 
     def metadata(self, version: str) -> dict:
+        """The version's metadata; a model file without it is named as such (not loadable)."""
+        path = self._path(version, ".json")
         try:
-            return json.loads(self._path(version, ".json").read_text(encoding="utf-8"))
+            metadata = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            if self._path(version, ".skops").exists():
+                raise ModelNotFound(f"metadata file {path} is missing") from None
             raise ModelNotFound(f"no model version {version} in {self.model_dir}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UntrustedModelError(f"{path}: not readable metadata ({exc})") from None
+        if not isinstance(metadata, dict):
+            raise UntrustedModelError(f"{path}: metadata is not a JSON object")
+        return metadata
+
+    def _model_file(self, version: str) -> Path:
+        """The version's model file, once it is there and names only trusted types."""
+        path = self._path(version, ".skops")
+        if not path.exists():
+            raise ModelNotFound(f"model file {path} is missing")
+        _refuse_untrusted(path)
+        return path
 
     def load(self, version: str | None = None) -> SpamModel:
         """Load a version (default: the live one) as a ready-to-score SpamModel."""
@@ -126,10 +152,12 @@ class ModelStore:
         if version is None:
             raise ModelNotFound(f"no live model in {self.model_dir}")
         metadata = self.metadata(version)
-        path = self._path(version, ".skops")
-        if not path.exists():
-            raise ModelNotFound(f"model file {path} is missing")
-        return SpamModel(load_pipeline(path), metadata, version)
+        path = self._model_file(version)
+        pipeline = load_pipeline(path)
+        try:
+            return SpamModel(pipeline, metadata, version)
+        except Exception as exc:  # whatever a pipeline of another shape trips on
+            raise UntrustedModelError(f"{path}: not a modq model ({type(exc).__name__}: {exc})") from None
 
     def save(self, trained) -> str:
         """Write a new version (model file first, then metadata); does not promote."""
@@ -160,9 +188,9 @@ class ModelStore:
         _atomic_write(self.model_dir / "LIVE", f"{version}\n".encode("ascii"))
 
     def promote(self, version: str) -> None:
-        """Make `version` live; the previous live version stays on the rollback stack."""
-        if not self._path(version, ".skops").exists():
-            raise ModelNotFound(f"no model version {version} in {self.model_dir}")
+        """Make `version` live once it loads; the previous live version stays on the
+        rollback stack.  Raises ModelNotFound or UntrustedModelError, changing nothing."""
+        self.load(version)
         history = self._history()
         if history["stack"] and history["stack"][-1] == version:
             return
@@ -170,12 +198,13 @@ class ModelStore:
         self._set_live(version, history, "promote")
 
     def rollback(self) -> str:
-        """Go back to the previously live version and return it."""
+        """Go back to the previously live version, once it loads, and return it."""
         history = self._history()
         if len(history["stack"]) < 2:
             raise ModelNotFound("no previously live model to roll back to")
         history["stack"].pop()
         version = history["stack"][-1]
+        self.load(version)
         self._set_live(version, history, "rollback")
         return version
 
@@ -184,11 +213,23 @@ class ModelStore:
         return self._history()["events"]
 
     def list(self) -> list[dict]:
-        """Metadata of every version, newest first, each with `live: bool`."""
+        """Metadata of every version, newest first, each with `live: bool` and `problem`:
+        None, or why it cannot go live (a file missing, bad metadata, untrusted types).
+
+        Versions with a problem are listed too, so a file that `promote` refuses is never
+        one that `list` leaves out.  The check reads no model (cheap); `load` is the full one.
+        """
         live = self.live_version()
-        entries = []
-        for path in self.model_dir.glob("*.json"):
-            if _VERSION_RE.match(path.stem):
-                metadata = json.loads(path.read_text(encoding="utf-8"))
-                entries.append({**metadata, "version": path.stem, "live": path.stem == live})
+        versions = {path.stem for pattern in ("*.json", "*.skops")
+                    for path in self.model_dir.glob(pattern) if _VERSION_RE.match(path.stem)}
+        entries = [self._listed(version, live) for version in versions]
         return sorted(entries, key=lambda m: (m.get("saved", ""), m["version"]), reverse=True)
+
+    def _listed(self, version: str, live: str | None) -> dict:
+        metadata, problem = {}, None
+        try:
+            metadata = self.metadata(version)
+            self._model_file(version)
+        except (ModelNotFound, UntrustedModelError) as exc:
+            problem = str(exc)
+        return {**metadata, "version": version, "live": version == live, "problem": problem}

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import skops.io
 from classifier_fixtures import copy_store
 from click.testing import CliRunner
 
@@ -95,3 +96,17 @@ def test_evaluate_reads_the_channel_from_the_file_and_takes_overrides(store_dir,
     on_page = json.loads(CliRunner().invoke(
         evaluate, [*args, "--page", "https://www.youtube.com/watch?v=9bZkp7q19f0"]).output)
     assert plain["confusion"]["fp"] == 1 and on_page["confusion"]["fp"] == 0
+
+
+def test_promote_refuses_a_version_that_does_not_load(store_dir):
+    from sklearn.svm import SVC
+
+    version = "20260101T000000-abcdef"
+    skops.io.dump(SVC(), store_dir / f"{version}.skops")
+    (store_dir / f"{version}.json").write_text(json.dumps({"thresholds": {"spam": 0.5}}))
+    live = ModelStore(store_dir).live_version()
+    result = CliRunner().invoke(models, ["promote", version])
+    assert result.exit_code == 1 and "untrusted types" in result.output
+    assert "live model is now" not in result.output and ModelStore(store_dir).live_version() == live
+    listing = CliRunner().invoke(models, ["list"]).output
+    assert version in listing and "cannot be loaded:" in listing and "sklearn.svm" in listing

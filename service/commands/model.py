@@ -141,7 +141,10 @@ def models():
 
 @models.command("list")
 def list_models():
-    """Table of versions, newest first: created, live marker, cross-validated MCC, size."""
+    """Table of versions, newest first: created, live marker, cross-validated MCC, size.
+
+    A version that cannot be loaded is listed too, with why, under its row.
+    """
     from classifier import ModelStore
 
     entries = ModelStore(model_dir()).list()
@@ -154,29 +157,34 @@ def list_models():
         click.echo(f"{'*' if meta['live'] else ' ':2}{meta['version']:24}"
                    f"{meta.get('created', '')[:26]:27}{_fmt(mcc):>8}"
                    f"{meta.get('file_size', 0) / 1e6:>9.2f}")
+        if meta["problem"]:
+            click.echo(f"{'':4}cannot be loaded: {meta['problem']}")
 
 
 @models.command("promote")
 @click.argument("version")
 def promote(version):
-    """Make VERSION the live model (no quality gate: the owner decides)."""
-    from classifier import ModelNotFound, ModelStore
+    """Make VERSION the live model (no quality gate: the owner decides).
+
+    VERSION must load first: one the workers cannot load would fail every job.
+    """
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
 
     try:
         ModelStore(model_dir()).promote(version)
-    except ModelNotFound as exc:
+    except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"live model is now {version}")
 
 
 @models.command("rollback")
 def rollback():
-    """Make the previously live model live again."""
-    from classifier import ModelNotFound, ModelStore
+    """Make the previously live model live again (once it loads)."""
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
 
     try:
         version = ModelStore(model_dir()).rollback()
-    except ModelNotFound as exc:
+    except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"rolled back; live model is now {version}")
 

@@ -7,7 +7,8 @@ Layout of `model_dir`:
     history.json      promotion stack and an event log, for rollback and audit
 
 Every write goes to a temp file in the same directory and is then `os.replace`d, so a
-reader sees either the old file or the new one, never half of one.
+reader sees either the old file or the new one, never half of one.  Files are 0644: a
+model is not secret, and workers may run as another user than the one who trains.
 
 A version goes live (promote, rollback) only after it has loaded: a live version the
 workers cannot load would fail every job.
@@ -44,6 +45,7 @@ _PRIMITIVES = {
     "numpy.bool_", "numpy.str_",
 }
 _VERSION_RE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
+FILE_MODE = 0o644
 
 
 class ModelNotFound(LookupError):
@@ -56,10 +58,12 @@ class UntrustedModelError(ValueError):
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, fsync, then rename over it."""
+    """Write to a temp file beside `path`, fsync, then rename over it (mode FILE_MODE,
+    not mkstemp's 0600, so workers running as another user can read it)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())

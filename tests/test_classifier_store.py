@@ -148,3 +148,11 @@ def test_list_shows_versions_that_cannot_be_loaded_and_why(tmp_path):
     assert set(problems) == {good, untrusted, lonely} and problems[good] is None
     assert "untrusted types" in problems[untrusted] and "metadata file" in problems[lonely]
 
+
+def test_model_files_and_the_live_pointer_are_readable_by_other_users(tmp_path):
+    store = ModelStore(tmp_path)
+    version = store.save(tiny_trained())
+    store.promote(version)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    assert modes == {f"{version}.skops": 0o644, f"{version}.json": 0o644,
+                     "LIVE": 0o644, "history.json": 0o644}

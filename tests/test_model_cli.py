@@ -110,3 +110,13 @@ def test_promote_refuses_a_version_that_does_not_load(store_dir):
     assert "live model is now" not in result.output and ModelStore(store_dir).live_version() == live
     listing = CliRunner().invoke(models, ["list"]).output
     assert version in listing and "cannot be loaded:" in listing and "sklearn.svm" in listing
+
+
+def test_a_header_only_file_is_an_error_for_train_and_evaluate(store_dir, tmp_path):
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text("body,label\n", encoding="utf-8")
+    versions = ModelStore(store_dir).list()
+    for command, args in [(train, ["--no-owner-labels"]), (evaluate, [])]:
+        result = CliRunner().invoke(command, [*args, "--data", str(header_only)])
+        assert result.exit_code == 1 and "empty.csv: no labelled rows" in result.output
+    assert ModelStore(store_dir).list() == versions

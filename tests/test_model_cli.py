@@ -120,3 +120,23 @@ def test_a_header_only_file_is_an_error_for_train_and_evaluate(store_dir, tmp_pa
         result = CliRunner().invoke(command, [*args, "--data", str(header_only)])
         assert result.exit_code == 1 and "empty.csv: no labelled rows" in result.output
     assert ModelStore(store_dir).list() == versions
+
+
+def test_evaluate_uses_the_services_threshold_and_says_where_it_came_from(
+        store_dir, labelled_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+
+    def run(*args):
+        return CliRunner().invoke(evaluate, ["--data", str(labelled_csv), *args])
+
+    own = json.loads(run("--json").output)
+    assert own["threshold"] == pytest.approx(ModelStore(store_dir).load().spam_threshold)
+    assert own["threshold_source"] == "model"
+    monkeypatch.setenv("MODQ_SPAM_THRESHOLD", "0.01")
+    configured = json.loads(run("--json").output)
+    assert (configured["threshold"], configured["threshold_source"]) == (0.01, "MODQ_SPAM_THRESHOLD")
+    assert configured["blocked_ham"] >= own["blocked_ham"]
+    assert "threshold 0.0100 (source: MODQ_SPAM_THRESHOLD)" in run().output
+    chosen = json.loads(run("--json", "--threshold", "0.99").output)
+    assert (chosen["threshold"], chosen["threshold_source"]) == (0.99, "--threshold")
+    assert "threshold 0.9900 (source: --threshold)" in run("--threshold", "0.99").output

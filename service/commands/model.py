@@ -95,12 +95,23 @@ def train(data_files, no_owner_labels, promote, force):
     click.echo(f"promoted       {'yes' if outcome.promoted else 'no'} ({outcome.reason})")
 
 
+def _effective_threshold(option: float | None, configured: float | None) -> tuple[float | None, str]:
+    """The threshold to evaluate at and where it comes from: `--threshold`, else the one the
+    service uses (MODQ_SPAM_THRESHOLD, else the model's own: None, per channel), so the
+    figures are the ones the owner will see."""
+    if option is not None:
+        return option, "--threshold"
+    if configured is not None:
+        return configured, "MODQ_SPAM_THRESHOLD"
+    return None, "model"
+
+
 @click.command("evaluate")
 @click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False),
               help="Labelled file to evaluate on.")
 @click.option("--model", "version", default=None, help="Model version (default: live).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Spam threshold (default: the model's own).")
+              help="Spam threshold (default: MODQ_SPAM_THRESHOLD, as the service, else the model's own).")
 @click.option("--channel", type=click.Choice(["comment", "sms"]), default=None,
               help="What the texts are (default: sms for an SMS Spam Collection file, else comment).")
 @click.option("--page", default=None,
@@ -108,25 +119,33 @@ def train(data_files, no_owner_labels, promote, force):
                    "video, or the file's page/post column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(data_file, version, threshold, channel, page, as_json):
-    """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC."""
+    """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC.
+
+    At the threshold the service would use (MODQ_SPAM_THRESHOLD, else the model's own),
+    or --threshold; the output says which.
+    """
     from dataclasses import replace
 
     from classifier import ModelNotFound, ModelStore, UntrustedModelError
     from classifier import evaluate as run_evaluation
+    from service.cli import load_settings
 
     overrides = {k: v for k, v in (("channel", channel), ("page", page)) if v is not None}
     examples = [replace(e, **overrides) for e in _load_files((data_file,))]
+    settings = load_settings()
     try:
-        model = ModelStore(model_dir()).load(version)
+        model = ModelStore(settings.model_dir).load(version)
     except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
-    result = {**run_evaluation(model, examples, threshold), "model_version": model.version}
+    chosen, source = _effective_threshold(threshold, settings.spam_threshold)
+    result = {**run_evaluation(model, examples, chosen), "threshold_source": source,
+              "model_version": model.version}
     if as_json:
         click.echo(json.dumps(result))
         return
     thresholds = result["threshold"] if isinstance(result["threshold"], list) else [result["threshold"]]
     click.echo(f"model {model.version}, {result['n']} comments, "
-               f"threshold {' / '.join(f'{t:.4f}' for t in thresholds)}")
+               f"threshold {' / '.join(f'{t:.4f}' for t in thresholds)} (source: {source})")
     _print_metrics(result)
     c = result["confusion"]
     click.echo("confusion      predicted spam  predicted ham")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import shlex
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -64,7 +65,12 @@ def _read_text(path: Path) -> str:
     except FileNotFoundError:
         raise DatasetError(f"{path}: file not found") from None
     except UnicodeDecodeError as exc:
-        raise DatasetError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+        # in place: the file's name can carry its video (see video_page)
+        source, target = shlex.quote(str(path)), shlex.quote(f"{path}.utf8")
+        raise DatasetError(
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start}); convert it first, "
+            f"e.g. from Latin-1: iconv -f latin1 -t utf-8 {source} > {target} && mv {target} {source}"
+        ) from None
     except OSError as exc:
         raise DatasetError(f"{path}: cannot read ({exc.strerror})") from None
 
@@ -77,10 +83,11 @@ def _label(value: str, path: Path, line: int) -> int:
 
 
 def _load_sms(text: str, path: Path, source: str) -> list[LabelledComment]:
-    """SMS Spam Collection: `ham|spam<TAB>text`, no quoting (messages contain `"`)."""
+    """SMS Spam Collection: `ham|spam<TAB>text`, no quoting (messages contain `"`), under
+    an optional `label<TAB>text` header."""
     rows = []
     for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
+        if not line.strip() or (not rows and _is_sms_header(line)):
             continue
         label, sep, body = line.partition("\t")
         if not sep:
@@ -91,25 +98,40 @@ def _load_sms(text: str, path: Path, source: str) -> list[LabelledComment]:
 
 
 def _csv_rows(text: str, path: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """Parse a CSV with a header; returns lower-cased column names and (line, row) pairs."""
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    """Parse a CSV with a header; returns lower-cased column names and (line, row) pairs.
+
+    Strict, so a quote that is never closed is an error at the line where it opens: else
+    it swallows the rest of the file into one field and the row looks short a column.
+    A row's line is the one it starts on (quoted fields may span lines).
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    records, start = [], 1
     try:
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        reader.fieldnames = header
-        rows = [(reader.line_num, row) for row in reader]
+        for fields in reader:
+            if fields:
+                records.append((start, fields))
+            start = reader.line_num + 1
     except csv.Error as exc:
-        raise DatasetError(f"{path}, line {reader.line_num}: bad CSV ({exc})") from None
-    return header, rows
+        problem = "a quoted field is never closed" if "end of data" in str(exc) else str(exc)
+        raise DatasetError(f"{path}, line {start}: malformed CSV ({problem})") from None
+    header = [name.strip().lower() for name in records[0][1]] if records else []
+    return header, [(line, dict(zip(header, fields, strict=False))) for line, fields in records[1:]]
 
 
 def video_page(path: Path) -> str:
     """The video a YouTube file's comments are on: a Collection file's known id, or an
     11-character id ending the file name (`PlayStation4_x7QhUL8NUK4.csv`)."""
     known = next((video for stem, video in COLLECTION_VIDEOS.items()
-                  if path.stem.lower() == stem.lower()), None)
+                  if _is_copy_of(path.stem, stem)), None)
     found = _VIDEO_ID_IN_NAME.search(path.stem)
     video = known or (found.group(1) if found else "")
     return f"https://www.youtube.com/watch?v={video}" if video else ""
+
+
+def _is_copy_of(name: str, stem: str) -> bool:
+    """`name` is `stem`, or a downloaded copy of it (`Youtube05-Shakira (1)`, `..._v2`)."""
+    name, stem = name.lower(), stem.lower()
+    return name.startswith(stem) and not name[len(stem):len(stem) + 1].isalnum()
 
 
 # Plain CSV column names: the first present of each list (`v1,v2` is the SMS collection's
@@ -153,9 +175,16 @@ def _load_csv(text: str, path: Path, source: str) -> list[LabelledComment]:
     return examples
 
 
+def _is_sms_header(line: str) -> bool:
+    """A `label<TAB>text` header (any of the plain CSV's column names) over SMS rows."""
+    fields = [field.strip().lower() for field in line.split("\t")]
+    return len(fields) == 2 and fields[0] in _LABEL_COLUMNS and fields[1] in _BODY_COLUMNS
+
+
 def _looks_like_sms(text: str) -> bool:
     first = text.lstrip().split("\n", 1)[0]
-    return first.split("\t", 1)[0].strip().lower() in ("ham", "spam") and "\t" in first
+    labelled = "\t" in first and first.split("\t", 1)[0].strip().lower() in ("ham", "spam")
+    return labelled or _is_sms_header(first)
 
 
 def load_file(path: str | Path, source: str | None = None) -> list[LabelledComment]:
@@ -168,9 +197,11 @@ def load_file(path: str | Path, source: str | None = None) -> list[LabelledComme
     if not text.strip():
         raise DatasetError(f"{path}, line 1: file is empty")
     source = source or f"file:{path.name}"
-    if _looks_like_sms(text):
-        return _load_sms(text, path, source)
-    return _load_csv(text, path, source)
+    load = _load_sms if _looks_like_sms(text) else _load_csv
+    examples = load(text, path, source)
+    if not examples:
+        raise DatasetError(f"{path}: no labelled rows (only a header?)")
+    return examples
 
 
 def _corpus_dir() -> Path:

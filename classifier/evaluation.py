@@ -72,9 +72,12 @@ def reliability(labels: Sequence[int], scores: Sequence[float], bins: int = 10) 
 
 
 def evaluate(model, examples: Sequence[LabelledComment], threshold: float | None = None) -> dict:
-    """Score labelled examples with `model` at each one's channel threshold (or `threshold`)."""
+    """Score labelled examples with `model` at each one's channel threshold (or `threshold`).
+
+    Refuses an empty set: every metric would read 0.0, which looks like a model's result.
+    """
     if not examples:
-        return metrics([], np.zeros(0), threshold if threshold is not None else model.spam_threshold)
+        raise ValueError("no labelled examples to evaluate")
     scores = model.predict_proba(examples)
     thresholds = model.thresholds(examples) if threshold is None else threshold
     return metrics([e.label for e in examples], scores, thresholds)

@@ -7,7 +7,11 @@ Layout of `model_dir`:
     history.json      promotion stack and an event log, for rollback and audit
 
 Every write goes to a temp file in the same directory and is then `os.replace`d, so a
-reader sees either the old file or the new one, never half of one.
+reader sees either the old file or the new one, never half of one.  Files are 0644: a
+model is not secret, and workers may run as another user than the one who trains.
+
+A version goes live (promote, rollback) only after it has loaded: a live version the
+workers cannot load would fail every job.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ _PRIMITIVES = {
     "numpy.bool_", "numpy.str_",
 }
 _VERSION_RE = re.compile(r"^\d{8}T\d{6}-[0-9a-f]{6}$")
+FILE_MODE = 0o644
 
 
 class ModelNotFound(LookupError):
@@ -48,14 +53,17 @@ class ModelNotFound(LookupError):
 
 
 class UntrustedModelError(ValueError):
-    """The model file contains a type outside the pinned trust list; it was not loaded."""
+    """The model's files are not something modq will load: a type outside the pinned trust
+    list, not a skops file, unreadable metadata, or not a modq pipeline."""
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temp file beside `path`, fsync, then rename over it."""
+    """Write to a temp file beside `path`, fsync, then rename over it (mode FILE_MODE,
+    not mkstemp's 0600, so workers running as another user can read it)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -85,11 +93,16 @@ def _types_in(path: Path) -> set[str]:
     return found
 
 
-def load_pipeline(path: Path):
-    """Load a skops file, refusing any type outside TRUSTED_TYPES (fail closed)."""
+def _refuse_untrusted(path: Path) -> None:
+    """Raise unless every type the skops file names is trusted (reads only its schema)."""
     untrusted = sorted(_types_in(path) - set(TRUSTED_TYPES) - _PRIMITIVES)
     if untrusted:
         raise UntrustedModelError(f"{path}: refusing to load untrusted types {untrusted}")
+
+
+def load_pipeline(path: Path):
+    """Load a skops file, refusing any type outside TRUSTED_TYPES (fail closed)."""
+    _refuse_untrusted(path)
     try:
         return skops.io.load(path, trusted=TRUSTED_TYPES)
     except skops.io.exceptions.UntrustedTypesFoundException as exc:
@@ -115,10 +128,27 @@ class ModelStore:
             return None
 
     def metadata(self, version: str) -> dict:
+        """The version's metadata; a model file without it is named as such (not loadable)."""
+        path = self._path(version, ".json")
         try:
-            return json.loads(self._path(version, ".json").read_text(encoding="utf-8"))
+            metadata = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
+            if self._path(version, ".skops").exists():
+                raise ModelNotFound(f"metadata file {path} is missing") from None
             raise ModelNotFound(f"no model version {version} in {self.model_dir}") from None
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise UntrustedModelError(f"{path}: not readable metadata ({exc})") from None
+        if not isinstance(metadata, dict):
+            raise UntrustedModelError(f"{path}: metadata is not a JSON object")
+        return metadata
+
+    def _model_file(self, version: str) -> Path:
+        """The version's model file, once it is there and names only trusted types."""
+        path = self._path(version, ".skops")
+        if not path.exists():
+            raise ModelNotFound(f"model file {path} is missing")
+        _refuse_untrusted(path)
+        return path
 
     def load(self, version: str | None = None) -> SpamModel:
         """Load a version (default: the live one) as a ready-to-score SpamModel."""
@@ -126,10 +156,12 @@ class ModelStore:
         if version is None:
             raise ModelNotFound(f"no live model in {self.model_dir}")
         metadata = self.metadata(version)
-        path = self._path(version, ".skops")
-        if not path.exists():
-            raise ModelNotFound(f"model file {path} is missing")
-        return SpamModel(load_pipeline(path), metadata, version)
+        path = self._model_file(version)
+        pipeline = load_pipeline(path)
+        try:
+            return SpamModel(pipeline, metadata, version)
+        except Exception as exc:  # whatever a pipeline of another shape trips on
+            raise UntrustedModelError(f"{path}: not a modq model ({type(exc).__name__}: {exc})") from None
 
     def save(self, trained) -> str:
         """Write a new version (model file first, then metadata); does not promote."""
@@ -160,9 +192,9 @@ class ModelStore:
         _atomic_write(self.model_dir / "LIVE", f"{version}\n".encode("ascii"))
 
     def promote(self, version: str) -> None:
-        """Make `version` live; the previous live version stays on the rollback stack."""
-        if not self._path(version, ".skops").exists():
-            raise ModelNotFound(f"no model version {version} in {self.model_dir}")
+        """Make `version` live once it loads; the previous live version stays on the
+        rollback stack.  Raises ModelNotFound or UntrustedModelError, changing nothing."""
+        self.load(version)
         history = self._history()
         if history["stack"] and history["stack"][-1] == version:
             return
@@ -170,12 +202,13 @@ class ModelStore:
         self._set_live(version, history, "promote")
 
     def rollback(self) -> str:
-        """Go back to the previously live version and return it."""
+        """Go back to the previously live version, once it loads, and return it."""
         history = self._history()
         if len(history["stack"]) < 2:
             raise ModelNotFound("no previously live model to roll back to")
         history["stack"].pop()
         version = history["stack"][-1]
+        self.load(version)
         self._set_live(version, history, "rollback")
         return version
 
@@ -184,11 +217,23 @@ class ModelStore:
         return self._history()["events"]
 
     def list(self) -> list[dict]:
-        """Metadata of every version, newest first, each with `live: bool`."""
+        """Metadata of every version, newest first, each with `live: bool` and `problem`:
+        None, or why it cannot go live (a file missing, bad metadata, untrusted types).
+
+        Versions with a problem are listed too, so a file that `promote` refuses is never
+        one that `list` leaves out.  The check reads no model (cheap); `load` is the full one.
+        """
         live = self.live_version()
-        entries = []
-        for path in self.model_dir.glob("*.json"):
-            if _VERSION_RE.match(path.stem):
-                metadata = json.loads(path.read_text(encoding="utf-8"))
-                entries.append({**metadata, "version": path.stem, "live": path.stem == live})
+        versions = {path.stem for pattern in ("*.json", "*.skops")
+                    for path in self.model_dir.glob(pattern) if _VERSION_RE.match(path.stem)}
+        entries = [self._listed(version, live) for version in versions]
         return sorted(entries, key=lambda m: (m.get("saved", ""), m["version"]), reverse=True)
+
+    def _listed(self, version: str, live: str | None) -> dict:
+        metadata, problem = {}, None
+        try:
+            metadata = self.metadata(version)
+            self._model_file(version)
+        except (ModelNotFound, UntrustedModelError) as exc:
+            problem = str(exc)
+        return {**metadata, "version": version, "live": version == live, "problem": problem}

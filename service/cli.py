@@ -5,6 +5,9 @@ from __future__ import annotations
 import os
 
 import click
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import OperationalError as DatabaseError
 
 from service.settings import Settings, SettingsError
 
@@ -16,7 +19,32 @@ def load_settings() -> Settings:
         raise click.ClickException(str(exc)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def _first_line(error: BaseException) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
+class _ModqGroup(click.Group):
+    """The ``modq`` group: what the operator must fix in the environment is one line.
+
+    A bad ``MODQ_*`` value, or a database or Redis that does not answer, can surface deep
+    inside any subcommand; a traceback there hides the one line that says what to fix, so
+    every subcommand's such failure becomes ``Error: ...`` and exit 1, here, once.
+    """
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except SettingsError as exc:
+            raise click.ClickException(str(exc)) from None
+        except DatabaseError as exc:
+            raise click.ClickException(
+                f"cannot use the database at MODQ_DATABASE_URL: {_first_line(exc.orig or exc)}"
+            ) from None
+        except (RedisConnectionError, RedisTimeoutError) as exc:
+            raise click.ClickException(f"cannot reach Redis at MODQ_REDIS_URL: {_first_line(exc)}") from None
+
+
+@click.group(cls=_ModqGroup, context_settings={"help_option_names": ["-h", "--help"]})
 def main() -> None:
     """modq: self-hosted comment moderation with a spam filter that explains itself."""
     from service.logging_setup import configure
@@ -30,7 +58,7 @@ def main() -> None:
 @click.option("--workers", type=click.IntRange(1, 64),
               help="gunicorn worker processes [default: MODQ_WEB_WORKERS, else 2 * cores + 1, at most 8].")
 @click.option("--threads", type=click.IntRange(1, 64),
-              help="Threads per worker [default: MODQ_WEB_THREADS, else 2].")
+              help="Threads per worker [default: MODQ_WEB_THREADS, else 16].")
 def serve(host: str, port: int, workers: int | None, threads: int | None) -> None:
     """Run the web service (submission, review and public APIs) under gunicorn."""
     from service.server import DEFAULT_THREADS, default_workers
@@ -56,14 +84,9 @@ def worker(burst: bool, healthcheck: bool) -> None:
     if healthcheck:
         _worker_healthcheck()
         return
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
     from worker.main import run_worker
 
-    try:
-        run_worker(load_settings(), burst=burst)
-    except RedisConnectionError as exc:
-        raise click.ClickException(f"cannot reach Redis at MODQ_REDIS_URL: {exc}") from None
+    run_worker(load_settings(), burst=burst)
 
 
 def _worker_healthcheck() -> None:

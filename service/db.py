@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 
+from service.settings import SettingsError
+
 BUSY_TIMEOUT_S = 30
 SQLITE_PRAGMAS = (
     f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}",  # first: later statements wait for other writers
@@ -68,6 +70,15 @@ def _make_sqlite_durable(engine: Engine, sync_commits: bool) -> None:
         connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
+def _make_directory(directory: Path) -> None:
+    """Create the SQLite file's directory; failing, say so as a setting to fix, not an OSError."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(f"MODQ_DATABASE_URL: cannot create the directory {directory} "
+                            f"({exc.strerror})") from None
+
+
 def make_engine(url: str, sync_commits: bool = True) -> Engine:
     """Create the engine for ``url`` with the settings modq relies on.
 
@@ -75,7 +86,7 @@ def make_engine(url: str, sync_commits: bool = True) -> Engine:
     """
     if url.startswith("sqlite"):
         if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
-            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+            _make_directory(Path(url.removeprefix("sqlite:///")).parent)
         engine = create_engine(url)
         _make_sqlite_durable(engine, sync_commits)
         return engine

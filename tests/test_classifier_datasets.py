@@ -91,3 +91,45 @@ def test_other_common_column_names_and_the_kaggle_sms_csv(tmp_path):
     assert [(r.label, r.body, r.channel) for r in kaggle] == [(1, "WIN now", "sms"), (0, "ok", "sms")]
     tagged = load_file(write(tmp_path, "b.csv", "message,class,channel\nhi there,0,sms\n"))
     assert tagged[0].channel == "sms"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("header.csv", "body,label\n"), ("youtube.csv", "COMMENT_ID,CONTENT,CLASS\n\n"),
+    ("header.tsv", "label\ttext\n"),
+])
+def test_a_file_with_only_a_header_is_refused_naming_it(tmp_path, name, text):
+    with pytest.raises(DatasetError, match=rf"{name}: no labelled rows"):
+        load_file(write(tmp_path, name, text))
+
+
+def test_an_unclosed_quote_is_malformed_csv_at_the_line_it_opens(tmp_path):
+    path = write(tmp_path, "quote.csv", 'body,label\nok,ham\n\n"never closed,spam\nnext,ham\n')
+    expected = r"quote\.csv, line 4: malformed CSV \(a quoted field is never closed\)"
+    with pytest.raises(DatasetError, match=expected):
+        load_file(path)
+
+
+def test_rows_are_numbered_by_the_line_they_start_on(tmp_path):
+    path = write(tmp_path, "multi.csv", 'body,label\nok,ham\n\n"two\nlines",maybe\n')
+    with pytest.raises(DatasetError, match=r"multi\.csv, line 4: label 'maybe'"):
+        load_file(path)
+
+
+def test_sms_tsv_may_have_a_label_text_header(tmp_path):
+    rows = load_file(write(tmp_path, "labelled.tsv", "label\ttext\nspam\tWIN now\nham\tok\n"))
+    assert [(r.label, r.body, r.channel) for r in rows] == [(1, "WIN now", "sms"), (0, "ok", "sms")]
+
+
+def test_renamed_copies_of_collection_files_keep_their_video(tmp_path):
+    header = "COMMENT_ID,CONTENT,CLASS\nx,nice,0\n"
+    for name in ("Youtube05-Shakira (1).csv", "youtube05-shakira_copy.csv"):
+        assert load_file(write(tmp_path, name, header))[0].page \
+            == "https://www.youtube.com/watch?v=pRpeEdMmmQ0"
+    assert load_file(write(tmp_path, "Youtube05-Shakira2.csv", header))[0].page == ""
+
+
+def test_non_utf8_file_error_says_how_to_convert_it(tmp_path):
+    path = write(tmp_path, "spam.csv", "v1,v2\nham,café\n", encoding="latin-1")
+    expected = r"not UTF-8 .*: iconv -f latin1 -t utf-8 .*spam\.csv > .*spam\.csv\.utf8"
+    with pytest.raises(DatasetError, match=expected):
+        load_file(path)

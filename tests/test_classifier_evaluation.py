@@ -56,3 +56,8 @@ def test_reliability_bins_count_scores_and_observed_spam_rate():
     assert table[0]["spam_rate"] == 0.0 and table[1]["mean_score"] is None
     assert table[9]["spam_rate"] == pytest.approx(3 / 4)
     assert table[9]["mean_score"] == pytest.approx((0.95 + 0.92 + 0.91 + 1.0) / 4)
+
+
+def test_evaluating_nothing_is_an_error_not_zeros():
+    with pytest.raises(ValueError, match="no labelled examples"):
+        evaluate(FixedModel([]), [])

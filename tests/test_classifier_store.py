@@ -102,3 +102,57 @@ def test_failed_write_leaves_no_partial_files(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert store.load().version == good
+
+
+def _live_state(directory) -> dict:
+    return {name: (directory / name).read_bytes() for name in ("LIVE", "history.json")}
+
+
+def test_promote_refuses_a_version_that_does_not_load_and_changes_nothing(tmp_path):
+    store = ModelStore(tmp_path)
+    store.promote(store.save(tiny_trained()))
+    before = _live_state(tmp_path)
+    untrusted = _plant(tmp_path, SVC())
+    with pytest.raises(UntrustedModelError, match="untrusted types"):
+        store.promote(untrusted)
+    lonely = store.save(tiny_trained())
+    (tmp_path / f"{lonely}.json").unlink()
+    with pytest.raises(ModelNotFound, match=f"metadata file .*{lonely}.json is missing"):
+        store.promote(lonely)
+    only_classifier = Pipeline([("model", tiny_trained().pipeline.named_steps["model"])])
+    not_modq = _plant(tmp_path, only_classifier, version="20260101T000001-abcdef")
+    with pytest.raises(UntrustedModelError, match="not a modq model"):
+        store.promote(not_modq)
+    assert _live_state(tmp_path) == before
+
+
+def test_rollback_refuses_a_previous_version_that_no_longer_loads(tmp_path):
+    store = ModelStore(tmp_path)
+    first, second = store.save(tiny_trained()), store.save(tiny_trained())
+    store.promote(first)
+    store.promote(second)
+    (tmp_path / f"{first}.skops").write_bytes(b"not a zip")
+    before = _live_state(tmp_path)
+    with pytest.raises(UntrustedModelError, match="not a skops model file"):
+        store.rollback()
+    assert _live_state(tmp_path) == before and store.live_version() == second
+
+
+def test_list_shows_versions_that_cannot_be_loaded_and_why(tmp_path):
+    store = ModelStore(tmp_path)
+    good = store.save(tiny_trained())
+    untrusted = _plant(tmp_path, SVC())
+    lonely = store.save(tiny_trained())
+    (tmp_path / f"{lonely}.json").unlink()
+    problems = {m["version"]: m["problem"] for m in store.list()}
+    assert set(problems) == {good, untrusted, lonely} and problems[good] is None
+    assert "untrusted types" in problems[untrusted] and "metadata file" in problems[lonely]
+
+
+def test_model_files_and_the_live_pointer_are_readable_by_other_users(tmp_path):
+    store = ModelStore(tmp_path)
+    version = store.save(tiny_trained())
+    store.promote(version)
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    assert modes == {f"{version}.skops": 0o644, f"{version}.json": 0o644,
+                     "LIVE": 0o644, "history.json": 0o644}

@@ -45,3 +45,62 @@ def test_review_of_an_unknown_comment_fails_with_a_message(runner, app):
     assert result.exit_code == 1 and "no such comment" in result.output
     shown = runner.invoke(main, ["review", "show", "424242"])
     assert shown.exit_code != 0 and "no comment 424242" in shown.output
+
+
+COMMANDS_READING_SETTINGS = [
+    ["train"], ["rescore"], ["status"], ["retry-failed"], ["review", "list"], ["models", "list"],
+    ["models", "rollback"], ["purge", "--dry-run"], ["export"], ["rules", "list"], ["db", "current"],
+    ["worker", "--burst"], ["serve"], ["up"],
+]
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5"])
+@pytest.mark.parametrize("command", COMMANDS_READING_SETTINGS)
+def test_a_bad_setting_is_one_error_line_for_every_command(command, value, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MODQ_SPAM_THRESHOLD", value)
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.startswith("Error: MODQ_SPAM_THRESHOLD") and len(result.output.splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [
+    ["train"], ["rescore"], ["status"], ["review", "list"], ["purge", "--dry-run"], ["export"],
+    ["rules", "list"], ["db", "current"], ["worker", "--burst"],
+])
+def test_an_unreachable_database_is_one_error_line(command, tmp_path, model_dir, monkeypatch):
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("MODQ_DATABASE_URL", "postgresql://modq@127.0.0.1:1/modq")
+    result = CliRunner().invoke(main, command)
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    last = result.output.splitlines()[-1]  # a worker logs the model it loaded first
+    assert last.startswith("Error: cannot use the database at MODQ_DATABASE_URL: ")
+    assert "Connection refused" in last and "Traceback" not in result.output
+
+
+def test_a_sqlite_file_under_a_file_is_one_error_line(tmp_path, monkeypatch):
+    (tmp_path / "plain-file").write_text("")
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MODQ_DATABASE_URL", f"sqlite:///{tmp_path}/plain-file/modq.sqlite3")
+    result = CliRunner().invoke(main, ["review", "list"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert result.output.startswith("Error: MODQ_DATABASE_URL: cannot create the directory ")
+
+
+def test_an_unreachable_redis_is_one_error_line(tmp_path, model_dir, monkeypatch):
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+    monkeypatch.setenv("MODQ_MODEL_DIR", str(model_dir))
+    monkeypatch.setenv("MODQ_REDIS_URL", "redis://127.0.0.1:1/0")
+    result = CliRunner().invoke(main, ["worker", "--burst"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    last = result.output.splitlines()[-1]  # after the log line of the model it loaded
+    assert last.startswith("Error: cannot reach Redis at MODQ_REDIS_URL: ") and "Connection refused" in last
+    assert "Traceback" not in result.output
+
+
+def test_serve_help_states_the_default_threads_the_code_uses():
+    from service.server import DEFAULT_THREADS
+
+    result = CliRunner().invoke(main, ["serve", "--help"])
+    assert f"MODQ_WEB_THREADS, else {DEFAULT_THREADS}]" in " ".join(result.output.split())

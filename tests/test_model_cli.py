@@ -3,6 +3,7 @@
 import json
 
 import pytest
+import skops.io
 from classifier_fixtures import copy_store
 from click.testing import CliRunner
 
@@ -95,3 +96,47 @@ def test_evaluate_reads_the_channel_from_the_file_and_takes_overrides(store_dir,
     on_page = json.loads(CliRunner().invoke(
         evaluate, [*args, "--page", "https://www.youtube.com/watch?v=9bZkp7q19f0"]).output)
     assert plain["confusion"]["fp"] == 1 and on_page["confusion"]["fp"] == 0
+
+
+def test_promote_refuses_a_version_that_does_not_load(store_dir):
+    from sklearn.svm import SVC
+
+    version = "20260101T000000-abcdef"
+    skops.io.dump(SVC(), store_dir / f"{version}.skops")
+    (store_dir / f"{version}.json").write_text(json.dumps({"thresholds": {"spam": 0.5}}))
+    live = ModelStore(store_dir).live_version()
+    result = CliRunner().invoke(models, ["promote", version])
+    assert result.exit_code == 1 and "untrusted types" in result.output
+    assert "live model is now" not in result.output and ModelStore(store_dir).live_version() == live
+    listing = CliRunner().invoke(models, ["list"]).output
+    assert version in listing and "cannot be loaded:" in listing and "sklearn.svm" in listing
+
+
+def test_a_header_only_file_is_an_error_for_train_and_evaluate(store_dir, tmp_path):
+    header_only = tmp_path / "empty.csv"
+    header_only.write_text("body,label\n", encoding="utf-8")
+    versions = ModelStore(store_dir).list()
+    for command, args in [(train, ["--no-owner-labels"]), (evaluate, [])]:
+        result = CliRunner().invoke(command, [*args, "--data", str(header_only)])
+        assert result.exit_code == 1 and "empty.csv: no labelled rows" in result.output
+    assert ModelStore(store_dir).list() == versions
+
+
+def test_evaluate_uses_the_services_threshold_and_says_where_it_came_from(
+        store_dir, labelled_csv, tmp_path, monkeypatch):
+    monkeypatch.setenv("MODQ_VAR_DIR", str(tmp_path))
+
+    def run(*args):
+        return CliRunner().invoke(evaluate, ["--data", str(labelled_csv), *args])
+
+    own = json.loads(run("--json").output)
+    assert own["threshold"] == pytest.approx(ModelStore(store_dir).load().spam_threshold)
+    assert own["threshold_source"] == "model"
+    monkeypatch.setenv("MODQ_SPAM_THRESHOLD", "0.01")
+    configured = json.loads(run("--json").output)
+    assert (configured["threshold"], configured["threshold_source"]) == (0.01, "MODQ_SPAM_THRESHOLD")
+    assert configured["blocked_ham"] >= own["blocked_ham"]
+    assert "threshold 0.0100 (source: MODQ_SPAM_THRESHOLD)" in run().output
+    chosen = json.loads(run("--json", "--threshold", "0.99").output)
+    assert (chosen["threshold"], chosen["threshold_source"]) == (0.99, "--threshold")
+    assert "threshold 0.9900 (source: --threshold)" in run("--threshold", "0.99").output

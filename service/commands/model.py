@@ -102,12 +102,23 @@ def train(data_files, no_owner_labels, promote, force):
     click.echo(f"promoted       {'yes' if outcome.promoted else 'no'} ({outcome.reason})")
 
 
+def _effective_threshold(option: float | None, configured: float | None) -> tuple[float | None, str]:
+    """The threshold to evaluate at and where it comes from: `--threshold`, else the one the
+    service uses (MODQ_SPAM_THRESHOLD, else the model's own: None, per channel), so the
+    figures are the ones the owner will see."""
+    if option is not None:
+        return option, "--threshold"
+    if configured is not None:
+        return configured, "MODQ_SPAM_THRESHOLD"
+    return None, "model"
+
+
 @click.command("evaluate")
 @click.option("--data", "data_file", required=True, type=click.Path(dir_okay=False),
               help="Labelled file to evaluate on.")
 @click.option("--model", "version", default=None, help="Model version (default: live).")
 @click.option("--threshold", type=click.FloatRange(0, 1), default=None,
-              help="Spam threshold (default: the model's own).")
+              help="Spam threshold (default: MODQ_SPAM_THRESHOLD, as the service, else the model's own).")
 @click.option("--channel", type=click.Choice(["comment", "sms"]), default=None,
               help="What the texts are (default: sms for an SMS Spam Collection file, else comment).")
 @click.option("--page", default=None,
@@ -115,25 +126,33 @@ def train(data_files, no_owner_labels, promote, force):
                    "video, or the file's page/post column).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def evaluate(data_file, version, threshold, channel, page, as_json):
-    """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC."""
+    """Evaluate a model on a labelled file: accuracy, spam caught, blocked ham, F1, MCC, AUC.
+
+    At the threshold the service would use (MODQ_SPAM_THRESHOLD, else the model's own),
+    or --threshold; the output says which.
+    """
     from dataclasses import replace
 
     from classifier import ModelNotFound, ModelStore, UntrustedModelError
     from classifier import evaluate as run_evaluation
+    from service.cli import load_settings
 
     overrides = {k: v for k, v in (("channel", channel), ("page", page)) if v is not None}
     examples = [replace(e, **overrides) for e in _load_files((data_file,))]
+    settings = load_settings()
     try:
-        model = ModelStore(model_dir()).load(version)
+        model = ModelStore(settings.model_dir).load(version)
     except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
-    result = {**run_evaluation(model, examples, threshold), "model_version": model.version}
+    chosen, source = _effective_threshold(threshold, settings.spam_threshold)
+    result = {**run_evaluation(model, examples, chosen), "threshold_source": source,
+              "model_version": model.version}
     if as_json:
         click.echo(json.dumps(result))
         return
     thresholds = result["threshold"] if isinstance(result["threshold"], list) else [result["threshold"]]
     click.echo(f"model {model.version}, {result['n']} comments, "
-               f"threshold {' / '.join(f'{t:.4f}' for t in thresholds)}")
+               f"threshold {' / '.join(f'{t:.4f}' for t in thresholds)} (source: {source})")
     _print_metrics(result)
     c = result["confusion"]
     click.echo("confusion      predicted spam  predicted ham")
@@ -148,7 +167,10 @@ def models():
 
 @models.command("list")
 def list_models():
-    """Table of versions, newest first: created, live marker, cross-validated MCC, size."""
+    """Table of versions, newest first: created, live marker, cross-validated MCC, size.
+
+    A version that cannot be loaded is listed too, with why, under its row.
+    """
     from classifier import ModelStore
 
     entries = ModelStore(model_dir()).list()
@@ -161,29 +183,34 @@ def list_models():
         click.echo(f"{'*' if meta['live'] else ' ':2}{meta['version']:24}"
                    f"{meta.get('created', '')[:26]:27}{_fmt(mcc):>8}"
                    f"{meta.get('file_size', 0) / 1e6:>9.2f}")
+        if meta["problem"]:
+            click.echo(f"{'':4}cannot be loaded: {meta['problem']}")
 
 
 @models.command("promote")
 @click.argument("version")
 def promote(version):
-    """Make VERSION the live model (no quality gate: the owner decides)."""
-    from classifier import ModelNotFound, ModelStore
+    """Make VERSION the live model (no quality gate: the owner decides).
+
+    VERSION must load first: one the workers cannot load would fail every job.
+    """
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
 
     try:
         ModelStore(model_dir()).promote(version)
-    except ModelNotFound as exc:
+    except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"live model is now {version}")
 
 
 @models.command("rollback")
 def rollback():
-    """Make the previously live model live again."""
-    from classifier import ModelNotFound, ModelStore
+    """Make the previously live model live again (once it loads)."""
+    from classifier import ModelNotFound, ModelStore, UntrustedModelError
 
     try:
         version = ModelStore(model_dir()).rollback()
-    except ModelNotFound as exc:
+    except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"rolled back; live model is now {version}")
 

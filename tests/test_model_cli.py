@@ -33,8 +33,13 @@ def test_train_creates_and_reports_a_new_version(store_dir, labelled_csv):
     assert result.exit_code == 0, result.output
     assert "MCC" in result.output and "training time" in result.output
     assert "model size" in result.output and "promoted" in result.output
+    assert "extra labels   4 (2 spam, 2 ham), all trained on" in result.output
+    assert "gate set       2014 pilot videos + 4 extra label(s)" in result.output
     versions = [m["version"] for m in ModelStore(store_dir).list()]
     assert len(versions) == 2 and before in versions
+    new = next(m for m in ModelStore(store_dir).list() if m["version"] != before)
+    listing = CliRunner().invoke(models, ["list"]).output
+    assert "gate MCC" in listing and f"{new['validation']['mcc']:.4f}" in listing
 
 
 def test_evaluate_json_is_one_object(store_dir, labelled_csv):

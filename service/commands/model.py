@@ -167,7 +167,8 @@ def models():
 
 @models.command("list")
 def list_models():
-    """Table of versions, newest first: created, live marker, cross-validated MCC, size.
+    """Table of versions, newest first: created, live marker, cross-validated MCC, the
+    gate's validation MCC (the figure promotion compares), training rows, size.
 
     A version that cannot be loaded is listed too, with why, under its row.
     """
@@ -177,11 +178,14 @@ def list_models():
     if not entries:
         click.echo(f"no models in {model_dir()}")
         return
-    click.echo(f"{'':2}{'version':24}{'created':27}{'MCC':>8}{'size MB':>9}")
+    click.echo(f"{'':2}{'version':24}{'created':27}{'CV MCC':>8}{'gate MCC':>10}{'rows':>7}"
+               f"{'size MB':>9}")
     for meta in entries:
         mcc = meta.get("metrics", {}).get("overall", {}).get("mcc")
+        gate = meta.get("validation", {}).get("mcc")
+        rows = meta.get("data", {}).get("rows", "")
         click.echo(f"{'*' if meta['live'] else ' ':2}{meta['version']:24}"
-                   f"{meta.get('created', '')[:26]:27}{_fmt(mcc):>8}"
+                   f"{meta.get('created', '')[:26]:27}{_fmt(mcc):>8}{_fmt(gate):>10}{rows:>7}"
                    f"{meta.get('file_size', 0) / 1e6:>9.2f}")
         if meta["problem"]:
             click.echo(f"{'':4}cannot be loaded: {meta['problem']}")

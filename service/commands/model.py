@@ -47,7 +47,7 @@ def _progress():
 
 def _label_counts(examples) -> str:
     spam = sum(e.label for e in examples)
-    return f"{len(examples)} ({spam} spam, {len(examples) - spam} ham)"
+    return f"{len(examples)} ({spam} spam, {len(examples) - spam} ham)" if examples else "none"
 
 
 def _fmt(value) -> str:
@@ -96,7 +96,7 @@ def train(data_files, no_owner_labels, promote, force):
     click.echo(f"spam threshold comments {meta['thresholds']['spam']:.4f}{channels}")
     click.echo(f"training time  {meta['training_seconds']:.1f} s")
     click.echo(f"model size     {meta['file_size'] / 1e6:.2f} MB")
-    click.echo(f"extra labels   {_label_counts(extra)}, all trained on")
+    click.echo(f"extra labels   {_label_counts(extra)}" + (", all trained on" if extra else ""))
     click.echo(f"gate set       {meta['validation']['set']}")
     click.echo(f"version        {outcome.version}")
     click.echo(f"promoted       {'yes' if outcome.promoted else 'no'} ({outcome.reason})")

@@ -16,12 +16,15 @@ workers cannot load would fail every job.
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
 import secrets
 import tempfile
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -191,26 +194,36 @@ class ModelStore:
                       json.dumps(history, indent=1).encode("utf-8"))
         _atomic_write(self.model_dir / "LIVE", f"{version}\n".encode("ascii"))
 
+    @contextmanager
+    def _one_at_a_time(self) -> Iterator[None]:
+        """Promote and rollback read history.json, change it and write it back: two at
+        once (a `modq train` and an owner's `modq models promote`) would lose one's entry."""
+        with open(self.model_dir / ".lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes
+            yield
+
     def promote(self, version: str) -> None:
         """Make `version` live once it loads; the previous live version stays on the
         rollback stack.  Raises ModelNotFound or UntrustedModelError, changing nothing."""
         self.load(version)
-        history = self._history()
-        if history["stack"] and history["stack"][-1] == version:
-            return
-        history["stack"].append(version)
-        self._set_live(version, history, "promote")
+        with self._one_at_a_time():
+            history = self._history()
+            if history["stack"] and history["stack"][-1] == version:
+                return
+            history["stack"].append(version)
+            self._set_live(version, history, "promote")
 
     def rollback(self) -> str:
         """Go back to the previously live version, once it loads, and return it."""
-        history = self._history()
-        if len(history["stack"]) < 2:
-            raise ModelNotFound("no previously live model to roll back to")
-        history["stack"].pop()
-        version = history["stack"][-1]
-        self.load(version)
-        self._set_live(version, history, "rollback")
-        return version
+        with self._one_at_a_time():
+            history = self._history()
+            if len(history["stack"]) < 2:
+                raise ModelNotFound("no previously live model to roll back to")
+            history["stack"].pop()
+            version = history["stack"][-1]
+            self.load(version)
+            self._set_live(version, history, "rollback")
+            return version
 
     def history(self) -> list[dict]:
         """Promote/rollback events, oldest first."""

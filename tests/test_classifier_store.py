@@ -1,5 +1,7 @@
+import fcntl
 import json
 import os
+import threading
 
 import pytest
 import skops.io
@@ -153,6 +155,20 @@ def test_model_files_and_the_live_pointer_are_readable_by_other_users(tmp_path):
     store = ModelStore(tmp_path)
     version = store.save(tiny_trained())
     store.promote(version)
-    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()}
+    modes = {path.name: path.stat().st_mode & 0o777 for path in tmp_path.iterdir()
+             if path.name != ".lock"}  # the promotion lock: only promoters open it
     assert modes == {f"{version}.skops": 0o644, f"{version}.json": 0o644,
                      "LIVE": 0o644, "history.json": 0o644}
+
+
+def test_promote_waits_for_another_promotion_to_finish(tmp_path):
+    store = ModelStore(tmp_path)
+    version = store.save(tiny_trained())
+    with open(tmp_path / ".lock", "a") as held:  # another process mid-promotion
+        fcntl.flock(held, fcntl.LOCK_EX)
+        worker = threading.Thread(target=store.promote, args=(version,))
+        worker.start()
+        worker.join(timeout=1.0)
+        assert worker.is_alive() and store.live_version() is None
+    worker.join(timeout=10)
+    assert store.live_version() == version

@@ -1,0 +1,70 @@
+"""Reasons name what pushed a score as the owner sees it in the comment: whole words,
+links by their address, Japanese by its runs of one script."""
+
+import pytest
+from classifier_fixtures import trained_store_dir
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.feature_extraction.text import HashingVectorizer
+
+from classifier import CommentInput, ModelStore
+from classifier.features import WORD_PATTERN, model_input
+from classifier.reasons import WordGrams
+
+JAPANESE_HAM = "素敵な記事でした！写真もとても綺麗で、参考にします。"
+JAPANESE_SPAM = "副業で月収100万円！詳しくはプロフィールを見てください"
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    return ModelStore(trained_store_dir(tmp_path_factory)).load()
+
+
+def every_label(model, body: str) -> dict[str, float]:
+    """Every label's push on one comment's logit, not only the five `score` keeps."""
+    rows = model_input([CommentInput(body)])
+    return dict(model._reason_weights(rows, model._features(rows))[0])
+
+
+def quoted(labels) -> set[str]:
+    return {label.strip('"') for label in labels if label.startswith('"')}
+
+
+def test_a_long_link_is_one_reason_named_by_its_address(model):
+    body = "Visit http://www.subscribersforyoutubechannels.example/free-trial now"
+    [score] = model.score([CommentInput(body)])
+    # it was '"ub"' and '"sub"': char n-grams of the address, shown one by one
+    assert '"subscribersforyoutu…"' in score.reasons
+    assert quoted(score.reasons) <= {"visit", "now", "visit now", "subscribersforyoutu…"}
+
+
+def test_the_pieces_of_a_cited_address_are_credited_to_it(model):
+    body = "Thanks, I found the answer in https://docs.python.org/3/library/re.html"
+    [score] = model.score([CommentInput(body)])
+    words = {"thanks", "i", "found", "the", "answer", "in", "thanks i", "i found", "found the",
+             "the answer", "answer in"}
+    assert quoted(score.reasons) <= words  # it was '"oc"' and '"yth"'
+    # neither "docs python" nor "https" nor "in https": each is a piece of the address
+    labels = quoted(every_label(model, body))
+    assert "docs.python.org/…" in labels and labels <= words | {"docs.python.org/…"}
+
+
+@pytest.mark.parametrize(("body", "runs"), [
+    (JAPANESE_HAM, {"素敵", "記事", "でした", "写真", "もとても", "綺麗", "参考", "にします"}),
+    (JAPANESE_SPAM, {"副業", "月収", "100", "万円", "詳", "しくは", "プロフィール", "見",
+                     "てください"}),
+])
+def test_japanese_reasons_are_runs_of_one_script_never_the_sentence(model, body, runs):
+    [score] = model.score([CommentInput(body)])
+    # they were '"素"', '"も綺麗で"', '"考にし"', '"0万円"' (digits folded to 0) and the
+    # whole comment, which the word block reads as one or two "words"
+    assert quoted(score.reasons) <= runs
+    assert quoted(every_label(model, body)) <= runs
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=st.text(max_size=60))
+def test_word_grams_are_the_vectorisers_own(text):
+    hasher = HashingVectorizer(ngram_range=(1, 2), token_pattern=WORD_PATTERN)
+    word_grams = WordGrams(hasher)
+    assert word_grams(word_grams.lowercase(text)).grams == hasher.build_analyzer()(text)

@@ -31,6 +31,11 @@ from .chargrams import CharGrams, gram_spans
 from .labels import Shown, lone_non_ideograph, runs, shown
 
 _TOKEN = re.compile(r"\S+")
+# Logits (before calibration, whose slopes are near 1).  The logistic's slope is at most
+# 1/4, so a push under 0.05 moves a probability by under 1.25 percentage points: nothing an
+# owner could see, and the order among such crumbs is noise.  Japanese n-grams, which the
+# shipped corpora barely hold, weigh 0.00-0.01 and filled the five slots with them.
+NEGLIGIBLE = 0.05
 Weights = list[dict[str, float]]
 
 
@@ -273,10 +278,12 @@ def top(weights: dict[str, float], count: int, toward_spam: bool = True) -> list
 
     For a comment that leans spam these are what pushed it up; for one that leans ham,
     what pulled it down: listing weak spam features on a 3% comment would mislead.
-    Function words and single letters are left out unless nothing else is there.
+    Pushes under `NEGLIGIBLE` are left out, but the strongest is kept, so a comment that
+    anything pushed has a reason.  Function words and single letters are left out unless
+    nothing else is there.
     """
     sign = 1.0 if toward_spam else -1.0
-    ranked = [reason for _, reason in sorted(
-        ((sign * w, r) for r, w in weights.items() if sign * w > 0), reverse=True)]
-    telling = [reason for reason in ranked if not _says_little(reason)]
-    return (telling or ranked)[:count]
+    ranked = sorted(((sign * w, r) for r, w in weights.items() if sign * w > 0), reverse=True)
+    strong = [reason for push, reason in ranked if push >= NEGLIGIBLE] or [r for _, r in ranked[:1]]
+    telling = [reason for reason in strong if not _says_little(reason)]
+    return (telling or strong)[:count]

@@ -1,5 +1,6 @@
 """Reasons name what pushed a score as the owner sees it in the comment: whole words,
-links by their address, Japanese by its runs of one script."""
+links by their address, Japanese by its runs of one script; and nothing that hardly
+moved the score."""
 
 import pytest
 from classifier_fixtures import trained_store_dir
@@ -9,7 +10,7 @@ from sklearn.feature_extraction.text import HashingVectorizer
 
 from classifier import CommentInput, ModelStore
 from classifier.features import WORD_PATTERN, model_input
-from classifier.reasons import WordGrams
+from classifier.reasons import NEGLIGIBLE, WordGrams, top
 
 JAPANESE_HAM = "素敵な記事でした！写真もとても綺麗で、参考にします。"
 JAPANESE_SPAM = "副業で月収100万円！詳しくはプロフィールを見てください"
@@ -60,6 +61,17 @@ def test_japanese_reasons_are_runs_of_one_script_never_the_sentence(model, body,
     # whole comment, which the word block reads as one or two "words"
     assert quoted(score.reasons) <= runs
     assert quoted(every_label(model, body)) <= runs
+
+
+def test_reasons_leave_out_what_hardly_moved_the_score(model):
+    assert top({'"free"': 2.0, '"crumb"': NEGLIGIBLE / 5, "2 links": 0.3}, 5) == ['"free"', "2 links"]
+    # a comment that anything pushed keeps its strongest push, however small
+    assert top({'"crumb"': 0.01, '"dust"': 0.002}, 5) == ['"crumb"']
+    # a crumb does not outrank a function word that did push
+    assert top({'"the"': -0.5, '"song"': -0.01}, 5, toward_spam=False) == ['"the"']
+    [score] = model.score([CommentInput(JAPANESE_HAM)])
+    # its n-grams push 0.00-0.01 logits each: they filled four slots
+    assert score.reasons == ["no links, numbers or shouting"]
 
 
 @settings(max_examples=80, deadline=None)

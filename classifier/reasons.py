@@ -28,9 +28,10 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 from .chargrams import CharGrams, gram_spans
-from .labels import Shown, lone_non_ideograph, runs, shown
+from .labels import Shown, lone_non_ideograph, runs, shortened, shown
 
 _TOKEN = re.compile(r"\S+")
+_WORD = re.compile(r"\w+")
 # Logits (before calibration, whose slopes are near 1).  The logistic's slope is at most
 # 1/4, so a push under 0.05 moves a probability by under 1.25 percentage points: nothing an
 # owner could see, and the order among such crumbs is noise.  Japanese n-grams, which the
@@ -160,8 +161,9 @@ def read(text: str) -> Reading:
 
 def word_weights(readings: Sequence[Reading], word_grams: WordGrams, block: Block,
                  hash_of: Callable[[str], int], weights: Weights) -> None:
-    """Words and two-word phrases, quoted: `"my channel"`; an n-gram that touches a link or
-    unsegmented script is credited to those tokens (`_credit_special`)."""
+    """Words and phrases as written (`"my channel"`, `"it's"`), none across punctuation and a
+    space (`_apart`); an n-gram that touches a link or unsegmented script is credited to
+    those tokens (`_credit_special`)."""
     texts = [word_grams(reading.text) for reading in readings]
     flat = [gram for words in texts for gram in words.grams]
     if not flat:
@@ -173,15 +175,19 @@ def word_weights(readings: Sequence[Reading], word_grams: WordGrams, block: Bloc
     at = 0
     for row, reading, words in zip(weights, readings, texts, strict=True):
         tokens = [bisect_right(reading.starts, start) - 1 for start in words.starts]
-        plain = [reading.plain[token] for token in tokens]
-        for gram, (i, j), share in zip(words.grams, word_grams.spans(len(tokens)),
-                                       shares[at:at + len(words.grams)], strict=True):
+        own = [reading.shown[token].label if reading.plain[token] else None for token in tokens]
+        apart = [_apart(reading.text[end:start])
+                 for end, start in zip(words.ends[:-1], words.starts[1:], strict=True)]
+        for (i, j), share in zip(word_grams.spans(len(tokens)), shares[at:at + len(words.grams)],
+                                 strict=True):
             if not share:
                 continue
-            if all(plain[i:j]):
-                row[f'"{gram}"'] += share
-            else:
+            if own[i] is not None and tokens[i] == tokens[j - 1]:  # "it s" is "it's"
+                row[own[i]] += share
+            elif None in own[i:j]:
                 _credit_special(reading, words, tokens, range(i, j), share, row)
+            elif True not in apart[i:j - 1]:
+                row[_phrase(reading, tokens[i], tokens[j - 1])] += share
         at += len(words.grams)
 
 
@@ -196,6 +202,19 @@ def _credit_special(reading: Reading, words: Words, tokens: list[int], joined: r
     for k in special:
         reading.credit(tokens[k], words.starts[k], words.ends[k],
                        share * (words.ends[k] - words.starts[k]) / total, row)
+
+
+def _apart(gap: str) -> bool:
+    """Whether punctuation and a space part two words ("you. could"): they are no phrase
+    the commenter wrote, though the model's n-grams join them ("you could")."""
+    return gap != " " and gap.strip() != gap
+
+
+def _phrase(reading: Reading, first: int, last: int) -> str:
+    """Plain tokens first..last as the comment writes them ("it's a" for "s a"): words no
+    punctuation parts (`_apart`) fill their tokens up to the outer edges, which the tokens'
+    own labels strip."""
+    return f'"{shortened(" ".join(reading.shown[t].label[1:-1] for t in range(first, last + 1)))}"'
 
 
 def char_weights(readings: Sequence[Reading], folded: Sequence[str], char_grams: CharGrams,
@@ -269,8 +288,11 @@ whom whose when where why how not very too just also s t d ll m re ve
 
 
 def _says_little(reason: str) -> bool:
-    word = reason[1:-1] if reason.startswith('"') and reason.endswith('"') else None
-    return word is not None and (word in _FUNCTION_WORDS or lone_non_ideograph(word))
+    """A function word, a lone letter, or one word made of them ("it's", "i'm")."""
+    if not reason.startswith('"') or " " in reason:
+        return False
+    parts = _WORD.findall(reason)
+    return bool(parts) and all(p in _FUNCTION_WORDS or lone_non_ideograph(p) for p in parts)
 
 
 def top(weights: dict[str, float], count: int, toward_spam: bool = True) -> list[str]:

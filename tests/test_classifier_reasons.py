@@ -1,6 +1,6 @@
 """Reasons name what pushed a score as the owner sees it in the comment: whole words,
-links by their address, Japanese by its runs of one script; and nothing that hardly
-moved the score."""
+phrases as written, links by their address, Japanese by its runs of one script; and
+nothing that hardly moved the score."""
 
 import pytest
 from classifier_fixtures import trained_store_dir
@@ -42,8 +42,8 @@ def test_a_long_link_is_one_reason_named_by_its_address(model):
 def test_the_pieces_of_a_cited_address_are_credited_to_it(model):
     body = "Thanks, I found the answer in https://docs.python.org/3/library/re.html"
     [score] = model.score([CommentInput(body)])
-    words = {"thanks", "i", "found", "the", "answer", "in", "thanks i", "i found", "found the",
-             "the answer", "answer in"}
+    words = {"thanks", "i", "found", "the", "answer", "in", "i found", "found the", "the answer",
+             "answer in"}
     assert quoted(score.reasons) <= words  # it was '"oc"' and '"yth"'
     # neither "docs python" nor "https" nor "in https": each is a piece of the address
     labels = quoted(every_label(model, body))
@@ -72,6 +72,19 @@ def test_reasons_leave_out_what_hardly_moved_the_score(model):
     [score] = model.score([CommentInput(JAPANESE_HAM)])
     # its n-grams push 0.00-0.01 logits each: they filled four slots
     assert score.reasons == ["no links, numbers or shouting"]
+
+
+def test_a_phrase_is_shown_as_written_never_across_a_sentence(model):
+    [score] = model.score([CommentInput("Thank you. Could you share the code?")])
+    assert '"you could"' not in score.reasons  # the model's feature, but not what was written
+    labels = every_label(model, "Thank you. Could you share the code? It's e-mail only")
+    assert not {'"you could"', '"code it"', '"s e"', '"e mail"'} & set(labels)
+    assert {'"thank you"', '"it\'s"', '"e-mail"', '"it\'s e-mail"'} <= set(labels)
+
+
+def test_a_contraction_of_function_words_says_as_little_as_they_do():
+    assert top({'"it\'s"': -2.0, '"song"': -1.0, '"is it"': -0.5}, 5, toward_spam=False) == [
+        '"song"', '"is it"']
 
 
 @settings(max_examples=80, deadline=None)

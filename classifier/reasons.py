@@ -207,7 +207,7 @@ def _credit_special(reading: Reading, words: Words, tokens: list[int], joined: r
 def _apart(gap: str) -> bool:
     """Whether punctuation and a space part two words ("you. could"): they are no phrase
     the commenter wrote, though the model's n-grams join them ("you could")."""
-    return gap != " " and gap.strip() != gap
+    return gap != " " and "".join(gap.split()) != gap
 
 
 def _phrase(reading: Reading, first: int, last: int) -> str:

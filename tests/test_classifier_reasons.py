@@ -2,13 +2,14 @@
 phrases as written, links by their address, Japanese by its runs of one script; and
 nothing that hardly moved the score."""
 
+import numpy as np
 import pytest
 from classifier_fixtures import trained_store_dir
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import HashingVectorizer
 
-from classifier import CommentInput, ModelStore
+from classifier import CommentInput, ModelStore, reasons
 from classifier.features import WORD_PATTERN, model_input
 from classifier.reasons import NEGLIGIBLE, WordGrams, top
 
@@ -93,3 +94,40 @@ def test_word_grams_are_the_vectorisers_own(text):
     hasher = HashingVectorizer(ngram_range=(1, 2), token_pattern=WORD_PATTERN)
     word_grams = WordGrams(hasher)
     assert word_grams(word_grams.lowercase(text)).grams == hasher.build_analyzer()(text)
+
+
+def every_word_label(text: str) -> dict[str, float]:
+    """The labels of ``text``'s word n-grams when each of them weighs 1, whatever a model
+    learnt: every phrase the crediting can make is there."""
+    hasher = HashingVectorizer(ngram_range=(1, 2), token_pattern=WORD_PATTERN, n_features=2**18)
+    word_grams = WordGrams(hasher)
+    reading = reasons.read(word_grams.lowercase(text))
+    columns = np.unique([reasons.gram_hash(gram) % 2**18 for gram in word_grams(reading.text).grams])
+    block = reasons.Block(np.zeros(len(columns), dtype=np.int64), columns, np.ones(len(columns)))
+    weights = reasons.new_weights(1)
+    reasons.word_weights([reading], word_grams, block, reasons.gram_hash, weights)
+    reasons.piece_weights([reading], weights)
+    return dict(weights[0])
+
+
+def test_no_phrase_spans_a_token_between_its_words():
+    # the word block's bigram "them 253" has a weight; "them. 😢 (253" is no phrase (this
+    # stopped the worker: the emoji between them has no label of its own)
+    labels = every_word_label("Tell my family I loved them. 😢 (253)")
+    assert '"loved them"' in labels and '"253"' in labels
+    assert not any("them" in label and "253" in label for label in labels)
+
+
+PIECES = ["word", "it's", "e-mail", ".", ",", "(", ")", "😢", "日本語", "で", "100",
+          "http://x.example/a", "www.long-address-for-a-test.example/path", "a" * 30]
+
+
+@settings(max_examples=150, deadline=None)
+@given(pieces=st.lists(st.tuples(st.sampled_from(PIECES), st.sampled_from(["", " ", ". ", " - "])),
+                       max_size=12))
+def test_any_mix_of_words_links_and_scripts_gets_readable_labels(pieces):
+    labels = every_word_label("".join(piece + separator for piece, separator in pieces))
+    for label in labels:
+        quoted = label[1:-1]
+        assert label.startswith('"') and quoted.strip() == quoted and quoted, labels
+        assert len(quoted) <= 20 and ". " not in quoted and " - " not in quoted, labels

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
-from itertools import groupby
+from itertools import accumulate, groupby
 from typing import NamedTuple
 
 from .text import find_links
@@ -49,15 +50,8 @@ def shortened(text: str) -> str:
     run of Japanese can be a sentence, and a reason is a glance."""
     if len(text) <= WIDTH // 2 or (len(text) <= WIDTH and text.isascii()):  # fits, surely
         return text
-    widths = [2 if _wide(ch) else 1 for ch in text]
-    if sum(widths) <= WIDTH:
-        return text
-    used = 1  # the "…"
-    for end, width in enumerate(widths):
-        used += width
-        if used > WIDTH:
-            return text[:end] + "…"
-    return text
+    columns = list(accumulate(2 if _wide(ch) else 1 for ch in text))
+    return text if columns[-1] <= WIDTH else text[:bisect_right(columns, WIDTH - 1)] + "…"
 
 
 def address(link: str) -> str:
@@ -90,7 +84,7 @@ def _script(ch: str) -> str | None:
     return next((script for prefix, script in _SCRIPTS.items() if name.startswith(prefix)), "word")
 
 
-def runs(token: str) -> tuple[tuple[int, int, str], ...]:
+def runs(token: str) -> list[tuple[int, int, str]]:
     """The runs of one script in an unsegmented token, as (start, end, label); left out are
     punctuation and runs that name nothing by themselves (a kana syllable, a lone digit).
 
@@ -103,4 +97,4 @@ def runs(token: str) -> tuple[tuple[int, int, str], ...]:
         if script is not None and not lone_non_ideograph(token[start:end]):
             found.append((start, end, f'"{shortened(token[start:end])}"'))
         start = end
-    return tuple(found)
+    return found

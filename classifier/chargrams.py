@@ -19,6 +19,14 @@ from sklearn.feature_extraction.text import HashingVectorizer
 from sklearn.utils import murmurhash3_32
 
 
+def gram_spans(length: int, ngram_range: tuple[int, int]) -> list[tuple[int, int]]:
+    """Where each n-gram of a ``length``-character word lies in the padded word (" word "),
+    in the order the vectoriser cuts them: the reasons spread an n-gram's weight over the
+    characters it covers."""
+    low, high = ngram_range
+    return [(i, i + n) for n in range(low, high + 1) for i in range(length + 3 - n)]
+
+
 class CharGrams:
     """The n-gram columns of words, for one fitted ``char_wb`` hashing vectoriser."""
 
@@ -28,7 +36,7 @@ class CharGrams:
             # a padded word is at least 3 characters long, which the n-gram cut below assumes
             raise ValueError(f"not a char_wb count hasher: {vectorizer!r}")
         self.n_features = vectorizer.n_features
-        self._range = vectorizer.ngram_range
+        self.ngram_range: tuple[int, int] = vectorizer.ngram_range
         self._dtype = vectorizer.dtype
         self._preprocess = vectorizer.build_preprocessor()
         self._limit = limit
@@ -41,8 +49,7 @@ class CharGrams:
     def grams(self, word: str) -> list[str]:
         """The word's padded n-grams (" wo", "wor"...), in the order of `columns`."""
         padded = f" {word} "
-        low, high = self._range
-        return [padded[i:i + n] for n in range(low, high + 1) for i in range(len(padded) - n + 1)]
+        return [padded[start:end] for start, end in gram_spans(len(word), self.ngram_range)]
 
     def columns(self, word: str) -> np.ndarray:
         """The column of each of the word's n-grams."""

@@ -59,7 +59,7 @@ class SpamModel:
         self._bias = float(np.ravel(classifier.intercept_)[0])
         self._signal_names = {name: self._transformer(name).get_feature_names_out()
                               for name in self._named("signal")}
-        self._word_analyzer = None
+        self._word_grams = reasons.WordGrams(self._transformer("word").named_steps["hash"])
         self._hashes: dict[str, int] = {}
         self._word_copies = self._copies_of_words()
         self._char_grams = CharGrams(self._transformer("char").named_steps["hash"])
@@ -136,22 +136,25 @@ class SpamModel:
         rows = model_input(comments)
         matrix = self._features(rows)
         probabilities = self._calibrate(matrix @ self._coef + self._bias, comments)
-        texts = rows[:, TEXT].tolist()
-        weights = reasons.new_weights(len(texts))
-        word = self._transformer("word").named_steps["hash"]
-        if self._word_analyzer is None:
-            self._word_analyzer = word.build_analyzer()
+        weights = self._reason_weights(rows, matrix)
+        return [Score(float(p), reasons.top(w, MAX_REASONS, toward_spam=p >= 0.5))
+                for p, w in zip(probabilities, weights, strict=True)]
+
+    def _reason_weights(self, rows: np.ndarray, matrix: sp.csr_matrix) -> reasons.Weights:
+        """Each comment's labels and how far each pushed its logit (for `score` to pick from)."""
+        readings = [reasons.read(self._word_grams.lowercase(text)) for text in rows[:, TEXT]]
+        weights = reasons.new_weights(len(readings))
         # the shared weights and the channel's own add up: one pass over the words for both
-        reasons.word_weights(texts, self._word_analyzer, word.n_features,
+        reasons.word_weights(readings, self._word_grams,
                              reasons.summed([self._block(matrix, name) for name in self._named("word")]),
                              self._hash, weights)
-        reasons.char_weights(texts, rows[:, self._column("char")].tolist(), self._char_grams,
+        reasons.char_weights(readings, rows[:, self._column("char")].tolist(), self._char_grams,
                              self._block(matrix, "char"), weights)
+        reasons.piece_weights(readings, weights)
         for name in self._named("signal"):
             reasons.signal_weights(self._block(matrix, name), self._signal_names[name],
                                    SIGNAL_WORDS, weights)
-        return [Score(float(p), reasons.top(w, MAX_REASONS, toward_spam=p >= 0.5))
-                for p, w in zip(probabilities, weights, strict=True)]
+        return weights
 
     def _block(self, matrix: sp.csr_matrix, name: str) -> reasons.Block:
         return reasons.contributions(matrix, self._coef, self._slices[name])

@@ -56,9 +56,11 @@ _PROMO_RE = re.compile(
     r"|sub(?:scribe)? (?:to )?(?:me|my|hear|see|watch|listen)|follow me"
     r"|click (?:on )?my (?:picture|pic|name|profile|icon|avatar))\b"
     # The same phrases in Japanese, where no space marks a word boundary: "my channel /
-    # video / blog / site", "please subscribe to the channel", "please follow".
-    r"|私の(?:新しい)?(?:チャンネル|動画|ブログ|サイト|ページ|曲)"
-    r"|チャンネル登録(?:お願い|して|よろしく)|フォロー(?:お願い|して)",
+    # video / blog / site / profile" (私, 僕, 俺 and 自分 all say "my"), "please subscribe to
+    # the channel", "please follow", "look at / check my profile".
+    r"|(?:私|僕|俺|自分)の(?:新しい)?(?:チャンネル|動画|ブログ|サイト|ページ|曲|プロフィール)"
+    r"|チャンネル登録(?:お願い|して|よろしく)|フォロー(?:お願い|して)"
+    r"|プロフ(?:ィール)?(?:を|から|に)?(?:見て|チェック|ご覧)",
     re.IGNORECASE,
 )
 # Links written so that filters miss them ("marketglory . com/...", "gonintendo(dot)com",

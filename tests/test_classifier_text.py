@@ -46,6 +46,10 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     ("私のチャンネルも見てください！チャンネル登録お願いします！", True),  # no spaces, no \b
     ("ﾁｬﾝﾈﾙ登録お願いします", True),  # half-width katakana folds first
     ("このチャンネルの動画はいつも参考になります", False),
+    ("副業で月収100万円！詳しくはプロフィールを見てください", True),  # "see my profile"
+    ("僕のブログで詳しく書いています", True),
+    ("プロフ見てね", True),
+    ("プロフィール写真が素敵ですね", False),  # a profile, not an invitation to it
     ("just came to check the view count", False),  # "check" alone is no invitation
     ("my favourite part is 2:19", False),
     ("checkout is broken", False),

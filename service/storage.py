@@ -299,9 +299,10 @@ def record_scores(engine: Engine, records: list[ScoreRecord]) -> list[int]:
     return [rec.comment_id for rec in changed]
 
 
-def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, ...]) -> int:
-    """Replace the score of comments still waiting for the owner (after a new model)."""
-    changed = 0
+def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, ...]) -> list[int]:
+    """Replace the score of comments still waiting for the owner (after a new model);
+    returns the ids it replaced (a rule's or the owner's verdict is left alone)."""
+    changed = []
     now = utcnow()
     with engine.begin() as conn:
         for rec in records:
@@ -324,7 +325,8 @@ def rescore(engine: Engine, records: list[ScoreRecord], statuses: tuple[Status, 
                     updated_at=now,
                 )
             )
-            changed += result.rowcount
+            if result.rowcount:
+                changed.append(rec.comment_id)
     return changed
 
 

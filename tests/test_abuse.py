@@ -221,5 +221,5 @@ def test_rescoring_after_a_new_model_leaves_what_a_bot_check_decided(client, eng
 
     comment_id = post(client, {**COMMENT, "website": "filled"}).get_json()["id"]
     record = ScoreRecord(comment_id, 0.01, ["ordinary words"], "v2", Status.REVIEW)
-    assert rescore(engine, [record], (Status.REVIEW, Status.SPAM)) == 0
+    assert rescore(engine, [record], (Status.REVIEW, Status.SPAM)) == []
     assert get_comment(engine, comment_id)["reasons"] == ["honeypot field filled"]

@@ -146,7 +146,9 @@ def test_rescore_updates_waiting_comments_and_leaves_decided_ones(worker_runtime
     assert get_comment(engine, in_spam)["model_version"] != "old-model"
 
     result = CliRunner().invoke(rescore, [])
-    assert result.exit_code == 0 and "re-scored" in result.output, result.output
+    assert result.exit_code == 0, result.output
+    assert "re-scored 2 of 2 waiting comment(s)" in result.output
+    assert "moved: 1 review -> spam" in result.output
     row = get_comment(engine, stale)
     assert row["status"] == Status.SPAM and row["spam_score"] > 0.5
     assert row["model_version"] == worker_runtime.model.current().version

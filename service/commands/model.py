@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 
 import click
 
@@ -248,15 +249,23 @@ def rescore(statuses):
         live.current()
     except (ModelNotFound, UntrustedModelError) as exc:
         raise click.ClickException(str(exc)) from None
-    seen = changed = last = 0
+    seen = last = 0
+    changed: list[int] = []
+    moves: Counter[str] = Counter()
     while ids := waiting_ids(engine, chosen, after_id=last, limit=RESCORE_BATCH):
         last = ids[-1]
         seen += len(ids)
-        changed += store_scores(engine, score_records(get_comments(engine, ids), live,
-                                                    settings.allowed_origins), chosen)
+        rows = get_comments(engine, ids)
+        records = score_records(rows, live, settings.allowed_origins)
+        replaced = set(store_scores(engine, records, chosen))
+        changed += replaced
+        was = {row["id"]: row["status"] for row in rows}
+        moves.update(f"{was[r.comment_id]} -> {r.status.value}" for r in records
+                     if r.comment_id in replaced and was[r.comment_id] != r.status.value)
     engine.dispose()
-    click.echo(f"re-scored {changed} of {seen} waiting comment(s) with model "
-               f"{live.current().version}")
+    moved = ", ".join(f"{count} {move}" for move, count in sorted(moves.items())) or "none"
+    click.echo(f"re-scored {len(changed)} of {seen} waiting comment(s) with model "
+               f"{live.current().version}; moved: {moved}")
 
 
 COMMANDS = [train, evaluate, models, rescore]

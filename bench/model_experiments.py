@@ -204,9 +204,20 @@ def counts(kind: str) -> sp.csr_matrix:
 
         kind = kind.removesuffix("-punct")
         texts = np.array([re.sub(r"([^\w\s]+)", r" \1 ", t) for t in texts], dtype=object)
+    if kind.endswith("-nolinks"):  # links cut out: the link signals alone speak for them
+        from classifier.text import find_links
+
+        kind = kind.removesuffix("-nolinks")
+        texts = np.array([_without_links(t, find_links(t)) for t in texts], dtype=object)
     hasher = HashingVectorizer(n_features=2**bits, alternate_sign=False, norm=None,
                                dtype=np.float32, **specs[kind])
     return hasher.transform(texts).tocsr()
+
+
+def _without_links(text: str, links: list[str]) -> str:
+    for link in sorted(set(links), key=len, reverse=True):
+        text = text.replace(link, " ")
+    return text
 
 
 def features(train, test, blocks, binary=False, sublinear=True):

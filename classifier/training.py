@@ -230,9 +230,9 @@ def _gate_scores(trained: TrainedModel, new_model: SpamModel, pilots, extra_inde
     return scores, thresholds
 
 
-def _gate(store, gate_rows, validation: dict, force: bool) -> tuple[bool, str]:
+def _gate(store, live_version: str | None, gate_rows, validation: dict,
+          force: bool) -> tuple[bool, str]:
     """Promote when the new model's MCC on the gate rows is at least the live model's."""
-    live_version = store.live_version()
     if live_version is None:
         return True, "no live model yet"
     live = evaluate(store.load(live_version), gate_rows)
@@ -256,13 +256,15 @@ def train_and_store(store, extra: Sequence[LabelledComment] = (), promote: bool 
     that learns it.  Extra rows the live model trained on are left out of the gate: it
     would be judged on its own training data.
     """
-    corpora = shipped_corpora(include_pilot=False)
+    shipped = shipped_corpora(include_pilot=True)
+    corpora = [e for e in shipped if not e.source.startswith("pilot:")]
+    pilots = [e for e in shipped if e.source.startswith("pilot:")]
     trained = train(corpora + list(extra), progress=progress)
-    trained.metadata["data"]["extra_rows"] = sorted({row_hash(e)[:ROW_HASH_CHARS] for e in extra})
-    seen = extra_rows_seen_by(store, store.live_version())
-    unseen = [i for i, e in enumerate(extra)
-              if seen is not None and row_hash(e)[:ROW_HASH_CHARS] not in seen]
-    pilots = [e for e in shipped_corpora(include_pilot=True) if e.source.startswith("pilot:")]
+    hashes = [row_hash(e)[:ROW_HASH_CHARS] for e in extra]
+    trained.metadata["data"]["extra_rows"] = sorted(set(hashes))
+    live_version = store.live_version()
+    seen = extra_rows_seen_by(store, live_version)
+    unseen = [] if seen is None else [i for i, h in enumerate(hashes) if h not in seen]
     gate_extra = [extra[i] for i in unseen]
     gate_rows = pilots + gate_extra
     new_model = SpamModel(trained.pipeline, trained.metadata)
@@ -278,7 +280,7 @@ def train_and_store(store, extra: Sequence[LabelledComment] = (), promote: bool 
     version = store.save(trained)
     if not promote:
         return TrainOutcome(version, False, "promotion not requested", trained.metadata)
-    promoted, reason = _gate(store, gate_rows, validation, force)
+    promoted, reason = _gate(store, live_version, gate_rows, validation, force)
     if promoted:
         store.promote(version)
     return TrainOutcome(version, promoted, reason, trained.metadata)

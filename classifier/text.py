@@ -60,7 +60,19 @@ _PROMO_RE = re.compile(
     # the channel", "please follow", "look at / check my profile".
     r"|(?:私|僕|俺|自分)の(?:新しい)?(?:チャンネル|動画|ブログ|サイト|ページ|曲|プロフィール)"
     r"|チャンネル登録(?:お願い|して|よろしく)|フォロー(?:お願い|して)"
-    r"|プロフ(?:ィール)?(?:を|から|に)?(?:見て|チェック|ご覧)",
+    r"|プロフ(?:ィール)?(?:を|から|に)?(?:見て|チェック|ご覧)"
+    # And in Spanish, Portuguese, French and German: "my (new) channel / video / blog",
+    # "subscribe to my", "follow me", "check out my".  There the adjective follows the
+    # noun: "mi video favorito" is a fan's "my favourite video", not promotion.
+    r"|\b(?:(?:mi|nuestro|meu|nosso|mon|ma|notre|mein(?:en|em)?|unser(?:en|em)?)"
+    r" (?:nuevo |novo |nouvelle |nouveau |neue[nms]? )?"
+    r"(?:canal|cha[iî]ne|kanal|v[ií]d[eé]os?|blog|p[aá]gina|sitio|site|perfil|profil)\b"
+    r"(?! (?:favorit|preferid|pr[eé]f[eé]r|lieblings))"
+    r"|sub?scr[ií]b\w* (?:a )?(?:mi|nuestro)\b|inscrev\w*(?:-se)? (?:no|em|ao) (?:meu|nosso)\b"
+    r"|abonne[rz]?(?:-vous|-toi)? (?:à )?(?:ma|mon|notre)\b|abonnier\w* (?:mich|meinen)\b"
+    r"|s[ií]gue(?:me|nos)\b|s[ií]ganme\b|me sigam\b|sigam-me\b|suivez-moi\b|folgt mir\b"
+    r"|(?:mira|miren|visita|visiten|confira|confiram|vejam?|visitez) (?:el |o |mon |ma )?"
+    r"(?:mi|meu|nosso|nuestro)\b)",
     re.IGNORECASE,
 )
 # Links written so that filters miss them ("marketglory . com/...", "gonintendo(dot)com",

@@ -50,6 +50,18 @@ def test_signals_describe_links_homepage_caps_and_repeats():
     ("僕のブログで詳しく書いています", True),
     ("プロフ見てね", True),
     ("プロフィール写真が素敵ですね", False),  # a profile, not an invitation to it
+    ("Suscríbete a mi canal por favor", True),
+    ("los invito a subscribirse a mi canal", True),
+    ("Inscreva-se no meu canal", True),
+    ("Abonnez-vous à ma chaîne", True),
+    ("Schaut euch mein neues Video an", True),
+    ("síganme en twitter", True),
+    ("Es mi video favorito de Shakira", False),  # the adjective follows: a fan's "my favourite"
+    ("C'est ma chaîne préférée", False),
+    ("Shakira es mi canción", False),
+    ("sigue siendo la mejor canción", False),
+    ("ojalá que me siga gustando", False),  # Spanish "keep on liking", not Portuguese "follow me"
+    ("me sigam no instagram", True),
     ("just came to check the view count", False),  # "check" alone is no invitation
     ("my favourite part is 2:19", False),
     ("checkout is broken", False),

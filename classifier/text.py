@@ -96,10 +96,20 @@ _ENGAGEMENT_RE = re.compile(
     r"|(?:please|plz|pls) share|share this (?:video|song|comment|page)"
     r"|share (?:it )?on (?:facebook|twitter)|like and share|share and like"
     r"|so (?:that )?(?:others|other people|more people|everyone|people) (?:can|may|will|could)"
-    r" (?:see|hear|notice))\b",
+    r" (?:see|hear|notice)"
+    # The same in Spanish and Portuguese: "give this comment a like", "share this video",
+    # "so that others see it".
+    r"|(?:dale|denle|den|d[eê]em?|deixem?) (?:un |um )?like (?:a |ao |no |n[eo]ste )?"
+    r"(?:este |esse |mi |meu )?coment[aá]rio|(?:curtam|curta) (?:este|esse|meu) coment[aá]rio"
+    r"|compart(?:e|an|ir|am|ilhe|ilhem) (?:este|esta|el|la|esse|essa|o|a)"
+    r" (?:video|v[ií]deo|canci[oó]n|m[uú]sica)"
+    r"|para que (?:otros|todos|m[aá]s (?:gente|personas)|la gente|outros|mais pessoas) (?:lo |a |o )?"
+    r"(?:vean|escuchen|vejam|ou[cç]am|possam ver))\b",
     re.IGNORECASE,
 )
-_POLL_RE = re.compile(r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for))\b", re.IGNORECASE)
+_POLL_RE = re.compile(
+    r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for)"
+    r"|(?:dale |denle )?like si|(?:curte|curtam|curta|like) se)\b", re.IGNORECASE)
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 # Where a blog reader points to back a point: encyclopaedias, standards, papers, official
 # documentation, code hosts and Q&A sites, public institutions.  The training corpora

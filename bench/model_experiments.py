@@ -194,6 +194,12 @@ def counts(kind: str) -> sp.csr_matrix:
     bits = 18
     if kind.endswith("-big"):
         kind, bits = kind.removesuffix("-big"), 20
+    if kind.endswith("-longdigits"):  # only runs of 5+ digits (phone numbers, short codes) as 0
+        import re
+
+        kind = kind.removesuffix("-longdigits")
+        texts = np.array([re.sub(r"\d{5,}", lambda m: "0" * len(m.group()), t) for t in texts],
+                         dtype=object)
     if kind.endswith("-digits"):  # every digit as 0: unseen phone numbers share n-grams
         import re
 

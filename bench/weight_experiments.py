@@ -221,6 +221,7 @@ CANDIDATES["no-idf-shapes"] = candidate(use_idf=False, shapes=tuple(SHAPES))
 CANDIDATES["nolinks-chars"] = candidate(shared=["word12", "charwb14-nolinks-digits", "signal"])
 CANDIDATES["nolinks-shared"] = candidate(shared=["word12-nolinks", "charwb14-nolinks-digits",
                                                  "signal"])
+CANDIDATES["long-digits"] = candidate(shared=["word12", "charwb14-longdigits", "signal"])
 CANDIDATES["video-copies-word"] = candidate(video_copies=["word12"])
 CANDIDATES["video-copies-word-signal"] = candidate(video_copies=["word12", "signal"])
 CANDIDATES["video-copies-all"] = candidate(video_copies=SHARED)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
@@ -18,6 +20,17 @@ def model_dir() -> str:
     from service.cli import load_settings
 
     return str(load_settings().model_dir)
+
+
+@contextmanager
+def _model_errors() -> Iterator[None]:
+    """A model version that is missing or that modq refuses to load is one `Error:` line."""
+    from classifier import ModelNotFound, UntrustedModelError
+
+    try:
+        yield
+    except (ModelNotFound, UntrustedModelError) as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _load_owner_labels() -> list:
@@ -134,17 +147,15 @@ def evaluate(data_file, version, threshold, channel, page, as_json):
     """
     from dataclasses import replace
 
-    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from classifier import ModelStore
     from classifier import evaluate as run_evaluation
     from service.cli import load_settings
 
     overrides = {k: v for k, v in (("channel", channel), ("page", page)) if v is not None}
     examples = [replace(e, **overrides) for e in _load_files((data_file,))]
     settings = load_settings()
-    try:
+    with _model_errors():
         model = ModelStore(settings.model_dir).load(version)
-    except (ModelNotFound, UntrustedModelError) as exc:
-        raise click.ClickException(str(exc)) from None
     chosen, source = _effective_threshold(threshold, settings.spam_threshold)
     result = {**run_evaluation(model, examples, chosen), "threshold_source": source,
               "model_version": model.version}
@@ -175,9 +186,10 @@ def list_models():
     """
     from classifier import ModelStore
 
-    entries = ModelStore(model_dir()).list()
+    directory = model_dir()
+    entries = ModelStore(directory).list()
     if not entries:
-        click.echo(f"no models in {model_dir()}")
+        click.echo(f"no models in {directory}")
         return
     click.echo(f"{'':2}{'version':24}{'created':27}{'CV MCC':>8}{'gate MCC':>10}{'rows':>7}"
                f"{'size MB':>9}")
@@ -199,24 +211,20 @@ def promote(version):
 
     VERSION must load first: one the workers cannot load would fail every job.
     """
-    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from classifier import ModelStore
 
-    try:
+    with _model_errors():
         ModelStore(model_dir()).promote(version)
-    except (ModelNotFound, UntrustedModelError) as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"live model is now {version}")
 
 
 @models.command("rollback")
 def rollback():
     """Make the previously live model live again (once it loads)."""
-    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from classifier import ModelStore
 
-    try:
+    with _model_errors():
         version = ModelStore(model_dir()).rollback()
-    except (ModelNotFound, UntrustedModelError) as exc:
-        raise click.ClickException(str(exc)) from None
     click.echo(f"rolled back; live model is now {version}")
 
 
@@ -232,25 +240,22 @@ def rescore(statuses):
     Run it after a new model went live so the review queue and the spam folder reflect
     it; a comment may move between them.  Comments the owner decided are never touched.
     """
-    from classifier import ModelNotFound, ModelStore, UntrustedModelError
+    from classifier import ModelStore
+    from service.cli import load_settings
     from service.db import make_engine
-    from service.settings import Settings
     from service.storage import Status, get_comments, init_db, waiting_ids
     from service.storage import rescore as store_scores
     from worker.jobs import score_records
     from worker.runtime import LiveModel
 
-    settings = Settings.from_env()
+    settings = load_settings()
     chosen = tuple(Status(s) for s in statuses) or (Status.REVIEW, Status.SPAM)
     engine = make_engine(settings.database_url)
     init_db(engine)
     live = LiveModel(ModelStore(settings.model_dir), settings.spam_threshold)
-    try:
+    with _model_errors():
         live.current()
-    except (ModelNotFound, UntrustedModelError) as exc:
-        raise click.ClickException(str(exc)) from None
-    seen = last = 0
-    changed: list[int] = []
+    seen = changed = last = 0
     moves: Counter[str] = Counter()
     while ids := waiting_ids(engine, chosen, after_id=last, limit=RESCORE_BATCH):
         last = ids[-1]
@@ -258,13 +263,13 @@ def rescore(statuses):
         rows = get_comments(engine, ids)
         records = score_records(rows, live, settings.allowed_origins)
         replaced = set(store_scores(engine, records, chosen))
-        changed += replaced
+        changed += len(replaced)
         was = {row["id"]: row["status"] for row in rows}
         moves.update(f"{was[r.comment_id]} -> {r.status.value}" for r in records
                      if r.comment_id in replaced and was[r.comment_id] != r.status.value)
     engine.dispose()
     moved = ", ".join(f"{count} {move}" for move, count in sorted(moves.items())) or "none"
-    click.echo(f"re-scored {len(changed)} of {seen} waiting comment(s) with model "
+    click.echo(f"re-scored {changed} of {seen} waiting comment(s) with model "
                f"{live.current().version}; moved: {moved}")
 
 

@@ -109,7 +109,7 @@ _ENGAGEMENT_RE = re.compile(
 )
 _POLL_RE = re.compile(
     r"\b(?:like (?:this )?if|thumbs? up (?:this )?(?:if|for)"
-    r"|(?:dale |denle )?like si|(?:curte|curtam|curta|like) se)\b", re.IGNORECASE)
+    r"|like si|(?:curte|curtam|curta|like) se)\b", re.IGNORECASE)
 _VIDEO_ID_RE = re.compile(r"(?:youtu\.be/|[?&]v=|/embed/|/shorts/)([\w-]{11})(?![\w-])")
 # Where a blog reader points to back a point: encyclopaedias, standards, papers, official
 # documentation, code hosts and Q&A sites, public institutions.  The training corpora

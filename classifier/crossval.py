@@ -142,16 +142,25 @@ def apply_calibration(logits: np.ndarray, calibration: dict,
 
 
 def spam_threshold(scores: np.ndarray, y: np.ndarray, target: float) -> float:
-    """Lowest threshold whose blocked-ham rate on `scores` is <= target.
+    """Lowest threshold that keeps the blocked-ham rate of a *new* ham <= target.
+
+    Blocking the k highest of n validation hams lets a new ham through with probability
+    at least 1 - (k+1)/(n+1) when it is exchangeable with them (the split-conformal
+    bound), so k is the largest with (k+1)/(n+1) <= target.  The plain rate k/n is
+    optimistic by about 1/n: with the shipped corpora's 789 video hams it would block 3,
+    a bound of 4/790 = 0.51% on unseen comments, over the 0.5% asked for.  With too few
+    hams for any k, the threshold sits just above the highest one.
 
     Never below 0.5: with calibrated scores, flagging a comment that is more likely ham
     than spam would not be a "likely spam" verdict any more.
     """
     ham = np.sort(scores[y == 0])[::-1]
-    allowed = int(np.floor(target * len(ham)))
-    if allowed >= len(ham):
+    if len(ham) == 0:
         return 0.5
-    return float(max(0.5, np.nextafter(ham[allowed], np.inf)))
+    blocked = max(0, int(np.floor(target * (len(ham) + 1) + 1e-9)) - 1)
+    if blocked >= len(ham):
+        return 0.5
+    return float(max(0.5, np.nextafter(ham[blocked], np.inf)))
 
 
 def review_threshold(scores: np.ndarray, y: np.ndarray, spam: float, recall: float = 0.99) -> float:

@@ -42,6 +42,34 @@ def test_train_creates_and_reports_a_new_version(store_dir, labelled_csv):
     assert "gate MCC" in listing and f"{new['validation']['mcc']:.4f}" in listing
 
 
+def test_train_takes_another_blocked_ham_target(store_dir):
+    live = ModelStore(store_dir).load()
+    result = CliRunner().invoke(train, ["--no-owner-labels", "--no-promote",
+                                        "--blocked-ham-target", "0.02"])
+    assert result.exit_code == 0, result.output
+    assert "(blocked-ham target 2.00%)" in result.output
+    new = next(m for m in ModelStore(store_dir).list() if m["version"] != live.version)
+    assert new["thresholds"]["blocked_ham_target"] == 0.02
+    # a looser target lets more spam (and ham) over a lower comment threshold
+    assert new["thresholds"]["spam"] < live.spam_threshold
+    assert ModelStore(store_dir).live_version() == live.version
+
+
+@pytest.mark.parametrize("rate", ["0", "0.6", "one percent"])
+def test_a_blocked_ham_target_out_of_range_trains_nothing(store_dir, rate):
+    before = [m["version"] for m in ModelStore(store_dir).list()]
+    result = CliRunner().invoke(train, ["--no-owner-labels", "--blocked-ham-target", rate])
+    assert result.exit_code == 2 and "--blocked-ham-target" in result.output
+    assert [m["version"] for m in ModelStore(store_dir).list()] == before
+
+
+def test_the_cli_default_target_is_trainings():
+    from classifier.training import DEFAULT_BLOCKED_HAM_TARGET
+
+    option = next(p for p in train.params if p.name == "target")
+    assert option.default == DEFAULT_BLOCKED_HAM_TARGET
+
+
 def test_evaluate_json_is_one_object(store_dir, labelled_csv):
     result = CliRunner().invoke(evaluate, ["--data", str(labelled_csv), "--json"])
     assert result.exit_code == 0, result.output

@@ -84,7 +84,11 @@ def _print_metrics(result: dict) -> None:
 @click.option("--promote/--no-promote", default=True, show_default=True,
               help="Make the new model live if it passes the quality gate.")
 @click.option("--force", is_flag=True, help="Promote even if worse than the live model.")
-def train(data_files, no_owner_labels, promote, force):
+@click.option("--blocked-ham-target", "target", type=click.FloatRange(0, 0.5, min_open=True),
+              default=0.005, show_default=True, metavar="RATE",
+              help="Chance of sending a real comment to the spam folder that the spam "
+                   "threshold allows (0.01 = 1%: more spam caught, more ham blocked).")
+def train(data_files, no_owner_labels, promote, force, target):
     """Train a new model version on the shipped corpora, extra files and owner labels.
 
     Prints cross-validated metrics (leave-one-video-out, grouped SMS folds), training
@@ -97,7 +101,7 @@ def train(data_files, no_owner_labels, promote, force):
         extra += _load_owner_labels()
     store = ModelStore(model_dir())
     outcome = train_and_store(store, extra=extra, promote=promote, force=force,
-                              progress=_progress())
+                              progress=_progress(), blocked_ham_target=target)
     meta = outcome.metadata
     click.echo("cross-validated (unseen videos / SMS groups), per group:")
     for group, result in meta["metrics"]["groups"].items():
@@ -107,7 +111,8 @@ def train(data_files, no_owner_labels, promote, force):
     _print_metrics(meta["metrics"]["overall"])
     channels = "".join(f", {name} {t['spam']:.4f}"
                        for name, t in meta["thresholds"].get("channels", {}).items())
-    click.echo(f"spam threshold comments {meta['thresholds']['spam']:.4f}{channels}")
+    click.echo(f"spam threshold comments {meta['thresholds']['spam']:.4f}{channels} "
+               f"(blocked-ham target {meta['thresholds']['blocked_ham_target']:.2%})")
     click.echo(f"training time  {meta['training_seconds']:.1f} s")
     click.echo(f"model size     {meta['file_size'] / 1e6:.2f} MB")
     click.echo(f"extra labels   {_label_counts(extra)}" + (", all trained on" if extra else ""))

@@ -155,8 +155,6 @@ def spam_threshold(scores: np.ndarray, y: np.ndarray, target: float) -> float:
     than spam would not be a "likely spam" verdict any more.
     """
     ham = np.sort(scores[y == 0])[::-1]
-    if len(ham) == 0:
-        return 0.5
     blocked = max(0, int(np.floor(target * (len(ham) + 1) + 1e-9)) - 1)
     if blocked >= len(ham):
         return 0.5

@@ -12,7 +12,7 @@ the `mcc@t` column then uses each domain's own threshold).
 Hashed n-gram counts are stateless, so they are computed once per analyser and reused;
 each fold then fits its TF-IDF weights and classifier on the training rows only.  For
 each candidate it prints per held-out group: MCC at 0.5, at the pooled threshold chosen
-like `classifier.training` does (Platt on out-of-fold logits, <= 0.5% blocked ham), at a
+like `classifier.training` does (Platt on out-of-fold logits, `spam_threshold` at 0.5%), at a
 *nested* threshold (calibration + threshold from the other folds' out-of-fold scores
 only), and at the group's own best threshold (an upper bound, not a result), then the
 2014 pilot videos scored by a model fitted on all training rows.

@@ -4,17 +4,17 @@ Usage: python bench/weight_experiments.py [CANDIDATE ...] [--splits=hashed,r0,r1
 
 Each candidate is the shipped model (word 1-2 + char_wb 1-4 digits folded + signals, with
 channel copies of words and signals, liblinear C=30, 'balanced') on cached hashed counts,
-with other sample weights or TF-IDF options.  For each SMS split (`hashed`: training's
+with other sample weights or TF-IDF options. For each SMS split (`hashed`: training's
 grouped folds; `rN`: SMS rows at random, seed N) it computes leave-one-video-out logits,
-calibrates each channel on them as training does (Platt for comments; Platt and the
-signal offsets for SMS, in-sample), takes each channel's lowest threshold with <= 0.5%
-blocked ham, and prints the mean over the splits of each group's MCC at its channel's
-threshold, the worst blocked ham of the splits (in %) and the mean comment threshold; each
-video again as `N<video>`, calibrated and thresholded on the other videos' out-of-fold
-scores only (nested, so the threshold has not seen the video it is judged on); then the
-never-trained 2014 pilot videos, scored by a model fitted on all rows at the comment
-threshold.  Results: bench/RESULTS-classifier.md (2026-11-26, fourth and sixth passes).
-"""
+calibrates each channel on them as training does (Platt for comments; Platt and the signal
+offsets for SMS, in-sample), takes each channel's threshold as training does
+(`spam_threshold` at 0.5% blocked ham), and prints the mean over the splits of each group's
+MCC at its channel's threshold, the worst blocked ham of the splits (in %) and the mean
+comment threshold; each video again as `N<video>`, calibrated and thresholded on the other
+videos' out-of-fold scores only (nested, so the threshold has not seen the video it is
+judged on); then the never-trained 2014 pilot videos, scored by a model fitted on all rows
+at the comment threshold. Results: bench/RESULTS-classifier.md (2026-11-26, fourth and sixth
+passes). """
 
 from __future__ import annotations
 

@@ -14,7 +14,8 @@ comment threshold; each video again as `N<video>`, calibrated and thresholded on
 videos' out-of-fold scores only (nested, so the threshold has not seen the video it is
 judged on); then the never-trained 2014 pilot videos, scored by a model fitted on all rows
 at the comment threshold. Results: bench/RESULTS-classifier.md (2026-11-26, fourth and sixth
-passes). """
+passes).
+"""
 
 from __future__ import annotations
 
